@@ -15,23 +15,23 @@ class UnreadableFileError(AssistantError):
     """A corpus file is binary or in an encoding that cannot be detected."""
 
 
-class IndexError_(AssistantError):
-    """Base for problems with the index folder (the trailing underscore avoids the builtin)."""
+class IndexProblem(AssistantError):
+    """Base for problems with the index folder."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(IndexProblem):
     pass
 
 
-class IndexCorruptError(IndexError_):
+class IndexCorruptError(IndexProblem):
     pass
 
 
-class IndexStaleError(IndexError_):
+class IndexStaleError(IndexProblem):
     """The corpus or the settings changed since the index was built."""
 
 
-class ModelMismatchError(IndexError_):
+class ModelMismatchError(IndexProblem):
     """The index was built with another embedding model or dimension."""
 
 
