@@ -36,11 +36,15 @@ class VectorIndex:
     def load(cls, path: Path) -> VectorIndex:
         return cls(faiss.read_index(str(path)))
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Row ids and cosine scores of the k nearest passages, best first."""
-        k = min(k, self.size)
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Row ids and cosine scores of the k nearest passages, best first; `allowed` restricts the rows."""
+        k = min(k, self.size if allowed is None else len(allowed))
         if k <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        scores, ids = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self._index.search(query, k, params=params)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]

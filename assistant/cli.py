@@ -1,0 +1,119 @@
+"""Command line: build the index, search, ask, inspect a corpus file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .errors import AssistantError
+from .settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args)
+    except AssistantError as exc:
+        print(f"错误 (error): {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build or update the index from the corpus folder")
+    build.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
+    _index_and_model(build)
+    build.set_defaults(run=_build)
+
+    for name, run, help_text in (
+        ("search", _search, "show the passages that match a question"),
+        ("ask", _ask, "answer a question with cited passages"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("question")
+        command.add_argument("-k", type=int, default=5, help="number of passages (default: 5)")
+        command.add_argument("--source", action="append", help="only this corpus file (repeatable)")
+        command.add_argument("--json", action="store_true", help="print JSON instead of text")
+        _index_and_model(command)
+        command.set_defaults(run=run)
+
+    inspect = commands.add_parser("inspect", help="show the articles, passages and flags of one corpus file")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--corpus", type=Path, default=None, help="corpus folder the file belongs to")
+    inspect.set_defaults(run=_inspect)
+    return parser
+
+
+def _index_and_model(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--index", default="index", help="index folder (default: index)")
+    command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .core import Assistant
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage) or bars.setdefault(
+            stage, tqdm(total=total, desc=stage, unit="passage" if stage == "embed" else "file")
+        )
+        bar.update(done - bar.n)
+
+    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=progress)
+    for bar in bars.values():
+        bar.close()
+    report = assistant.report
+    for source, reason in report.skipped.items():
+        print(f"skipped {source}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _load(args: argparse.Namespace):
+    from .core import Assistant
+
+    return Assistant.load(args.index, Settings.from_env(model=args.model))
+
+
+def _search(args: argparse.Namespace) -> int:
+    hits = _load(args).search(args.question, k=args.k, sources=args.source)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    for rank, hit in enumerate(hits, 1):
+        flags = f"  ⚠ {', '.join(hit.flags)}" if hit.flags else ""
+        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.source} {hit.start}-{hit.end}){flags}")
+        print(f"   {hit.text}\n")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    answer = _load(args).ask(args.question, k=args.k, sources=args.source)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        print(f"\n[{c.n}] {c.hit.title}  ({c.hit.source} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
+    for hit in answer.related:
+        print(f"\n可能相关 (possibly related): {hit.title}  ({hit.source})")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from .inspection import render_file
+
+    path = args.file
+    corpus = args.corpus or path.parent
+    print(render_file(path, path.resolve().relative_to(corpus.resolve()).as_posix(), Settings.from_env().chunking))
+    return 0

@@ -1,0 +1,192 @@
+"""The facade users import: `Assistant` builds or loads an index and answers questions from it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .answering import answer_question
+from .embedding import Embedder, load_embedder
+from .errors import IndexStaleError, ModelMismatchError, QuestionError
+from .indexing import BuildReport, Progress, build_index, staleness
+from .results import Answer, Hit
+from .retrieval import Method, Retriever
+from .settings import Settings
+from .store import IndexData, read_index
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    model: str
+    dimension: int
+    built_at: str
+    files: int
+    articles: int
+    passages: int
+    fresh: bool
+    stale_reasons: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    source: str
+    number: int
+    title: str
+    passages: int
+    flags: tuple[str, ...]
+
+
+@cache
+def _shared_embedder(model: str) -> Embedder:
+    # Loading a model takes seconds and a gigabyte: one copy per process, whoever asks.
+    return load_embedder(model)
+
+
+class Assistant:
+    def __init__(
+        self, index_dir: Path, data: IndexData, embedder: Embedder, settings: Settings, custom_embedder: bool = False
+    ) -> None:
+        self.index_dir = index_dir
+        self.settings = settings
+        self.embedder = embedder
+        self._custom_embedder = custom_embedder  # given by the caller rather than loaded by settings.model
+        self.report: BuildReport | None = None
+        self._data = data
+        self._retriever = Retriever(data, embedder)
+        self._rebuilding = threading.Lock()
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        corpus_dir: str | Path = "corpus",
+        index_dir: str | Path = "index",
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        progress: Progress | None = None,
+    ) -> Assistant:
+        """Build the index, or bring it up to date with the corpus, and return a ready assistant."""
+        settings = settings or Settings.from_env()
+        index_dir = Path(index_dir)
+        model_name = embedder.model_id if embedder else settings.model
+        get_embedder = (lambda: embedder) if embedder else (lambda: _shared_embedder(settings.model))
+        report = build_index(Path(corpus_dir), index_dir, settings, get_embedder, model_name, progress)
+        assistant = cls.load(index_dir, settings, embedder, check_fresh=False)
+        assistant.report = report
+        return assistant
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: str | Path = "index",
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        check_fresh: bool = True,
+    ) -> Assistant:
+        """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model."""
+        settings = settings or Settings.from_env()
+        index_dir = Path(index_dir)
+        data = read_index(index_dir)
+        manifest = data.manifest
+        wanted = embedder.model_id if embedder else settings.model
+        if manifest.model_name != wanted:
+            raise ModelMismatchError(
+                f"索引由模型 {manifest.model_name} 构建，当前选择的模型是 {wanted}。"
+                f"请改用 --model {manifest.model_name}，或用新模型重新构建 "
+                f"(index built with {manifest.model_name}, asked for {wanted})."
+            )
+        if check_fresh and (reasons := staleness(manifest, index_dir, manifest.model_name, settings)):
+            raise IndexStaleError(
+                f"索引已过期：{'; '.join(reasons)}。请运行 `python -m assistant build` (the index is stale)."
+            )
+        custom = embedder is not None
+        embedder = embedder or _shared_embedder(settings.model)
+        if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
+            raise ModelMismatchError(
+                f"模型 {embedder.model_id} ({embedder.dimension} 维) 与索引 {manifest.model_id} "
+                f"({manifest.dimension} 维) 不一致，请重新构建索引 (model does not match the index)."
+            )
+        return cls(index_dir, data, embedder, settings, custom)
+
+    # ---- questions ----------------------------------------------------------------------------
+    def search(
+        self, question: str, k: int = 5, sources: Sequence[str] | None = None, method: Method = "hybrid"
+    ) -> list[Hit]:
+        """The k passages that best match the question, best first."""
+        question = self.check_question(question)
+        if k < 1:
+            raise QuestionError(f"k 必须至少为 1 (k must be at least 1, got {k})")
+        return self._retriever.search(question, k, sources, method)
+
+    def ask(self, question: str, k: int = 5, sources: Sequence[str] | None = None) -> Answer:
+        """An extractive answer whose every sentence is quoted from a cited passage."""
+        return answer_question(self.check_question(question), self.search(question, k, sources))
+
+    def check_question(self, question: str) -> str:
+        """The question stripped of surrounding space; QuestionError when it is empty or too long."""
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("请输入问题 (the question is empty)")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"问题太长：{len(question)} 个字符，最多 {limit} 个 (question too long: {len(question)} > {limit})"
+            )
+        return question
+
+    # ---- the index ----------------------------------------------------------------------------
+    def status(self) -> IndexStatus:
+        manifest = self._data.manifest
+        reasons = staleness(manifest, self.index_dir, manifest.model_name, self.settings)
+        return IndexStatus(
+            model=manifest.model_name,
+            dimension=manifest.dimension,
+            built_at=manifest.built_at,
+            files=manifest.counts["files"],
+            articles=manifest.counts["articles"],
+            passages=manifest.counts["passages"],
+            fresh=not reasons,
+            stale_reasons=tuple(reasons),
+            skipped=tuple(manifest.skipped),
+        )
+
+    def articles(self) -> list[ArticleInfo]:
+        counts: dict[tuple[str, int], list] = {}
+        for p in self._data.passages:
+            entry = counts.setdefault((p.source, p.article), [0, set()])
+            entry[0] += 1
+            entry[1].update(p.flags)
+        return [
+            ArticleInfo(a.source, a.number, a.title, *_count_and_flags(counts.get((a.source, a.number))))
+            for a in self._data.articles
+        ]
+
+    def sources(self) -> list[str]:
+        return sorted({a.source for a in self._data.articles})
+
+    def passage_context(self, hit: Hit, chars: int = 120) -> tuple[str, str]:
+        """Up to `chars` characters of the cleaned article just before and just after the passage."""
+        for article in self._data.articles:
+            if article.source == hit.source and article.number == hit.article:
+                return article.text[max(0, hit.start - chars) : hit.start], article.text[hit.end : hit.end + chars]
+        return "", ""
+
+    def rebuild(self, corpus_dir: str | Path | None = None, progress: Progress | None = None) -> BuildReport:
+        """Update the index from the corpus while this assistant keeps answering from the old one."""
+        corpus = Path(corpus_dir) if corpus_dir else self.index_dir / self._data.manifest.corpus_dir
+        with self._rebuilding:
+            embedder = self.embedder if self._custom_embedder else None
+            fresh = Assistant.build(corpus, self.index_dir, self.settings, embedder, progress)
+            # One assignment each: readers see either the old or the new index, never a mix within a call.
+            self._data, self._retriever, self.report = fresh._data, fresh._retriever, fresh.report
+        return fresh.report
+
+
+def _count_and_flags(entry: list | None) -> tuple[int, tuple[str, ...]]:
+    if entry is None:
+        return 0, ()
+    return entry[0], tuple(sorted(entry[1]))

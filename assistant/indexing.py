@@ -1,0 +1,202 @@
+"""Corpus folder -> index folder: read, split, embed (reusing unchanged embeddings), write atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import chunking, dedup, reading
+from .documents import Article, Passage
+from .embedding import Embedder
+from .errors import AssistantError, IndexProblem, UnreadableFileError
+from .normalize import fold_for_matching
+from .settings import Settings
+from .store import Manifest, build_lock, read_index, read_manifest, write_index
+
+log = logging.getLogger(__name__)
+
+# Bump when reading, cleaning or chunking changes what passages contain, so old indexes count as stale.
+PIPELINE_VERSION = 1
+EMBED_GROUP = 64  # passages per progress step
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class BuildReport:
+    files: int
+    articles: int
+    passages: int
+    embedded: int  # passages whose embedding was computed in this build
+    seconds: float
+    changed: bool  # False when the index was already fresh and nothing was written
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        counts = f"{self.files} files, {self.articles} articles, {self.passages} passages"
+        if not self.changed:
+            return f"索引已是最新 (index up to date): {counts}, {self.seconds:.1f} s"
+        return f"{counts} ({self.embedded} embedded), {len(self.skipped)} skipped, {self.seconds:.1f} s"
+
+
+def hash_corpus(corpus_dir: Path) -> dict[str, str]:
+    """sha256 of every corpus file, keyed by its path relative to the corpus folder."""
+    return {source_name(corpus_dir, path): _sha256(path) for path in reading.list_corpus_files(corpus_dir)}
+
+
+def source_name(corpus_dir: Path, path: Path) -> str:
+    return path.relative_to(corpus_dir).as_posix()
+
+
+def staleness(manifest: Manifest, index_dir: Path, model_name: str, settings: Settings) -> list[str]:
+    """Reasons why the index no longer matches its corpus and settings; empty when it is fresh."""
+    reasons = []
+    if manifest.model_name != model_name:
+        reasons.append(f"model changed ({manifest.model_name} -> {model_name})")
+    if manifest.chunking != settings.chunking.to_dict():
+        reasons.append(f"chunking changed ({manifest.chunking} -> {settings.chunking.to_dict()})")
+    if manifest.pipeline_version != PIPELINE_VERSION:
+        reasons.append(f"text pipeline version changed ({manifest.pipeline_version} -> {PIPELINE_VERSION})")
+    corpus_dir = index_dir / manifest.corpus_dir
+    if corpus_dir.is_dir():
+        current = hash_corpus(corpus_dir)
+        added = sorted(set(current) - set(manifest.files))
+        removed = sorted(set(manifest.files) - set(current))
+        changed = sorted(s for s in set(current) & set(manifest.files) if current[s] != manifest.files[s])
+        for label, names in (("added", added), ("removed", removed), ("changed", changed)):
+            if names:
+                reasons.append(f"{len(names)} file(s) {label}: {', '.join(names[:3])}")
+    return reasons
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: Settings,
+    get_embedder: Callable[[], Embedder],
+    model_name: str,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring index_dir up to date with corpus_dir; a fresh index is left untouched (and no model is loaded)."""
+    started = time.perf_counter()
+    if not corpus_dir.is_dir():
+        raise AssistantError(f"语料文件夹不存在：{corpus_dir} (corpus folder not found)")
+    with build_lock(index_dir):
+        old = _current_manifest(index_dir)
+        if old is not None and not staleness(old, index_dir, model_name, settings):
+            return BuildReport(
+                files=old.counts["files"],
+                articles=old.counts["articles"],
+                passages=old.counts["passages"],
+                embedded=0,
+                seconds=time.perf_counter() - started,
+                changed=False,
+                skipped=dict(old.skipped),
+            )
+        files, articles, skipped = _read_corpus(corpus_dir, progress)
+        passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
+        if not passages:
+            raise AssistantError(
+                f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add .txt/.md/.html/.jsonl files)"
+            )
+        embedder = get_embedder()
+        texts = [embedding_text(p) for p in passages]
+        reusable = _reusable_embeddings(index_dir, embedder) if old is not None else {}
+        embeddings, embedded = _embed(texts, embedder, reusable, progress)
+        manifest = Manifest(
+            model_name=model_name,
+            model_id=embedder.model_id,
+            dimension=embedder.dimension,
+            chunking=settings.chunking.to_dict(),
+            pipeline_version=PIPELINE_VERSION,
+            files=files,
+            skipped=skipped,
+            corpus_dir=os.path.relpath(corpus_dir.resolve(), index_dir.resolve()),
+            counts={"files": len(files) - len(skipped), "articles": len(articles), "passages": len(passages)},
+        )
+        write_index(index_dir, manifest, passages, articles, dedup.story_groups(articles), embeddings)
+    return BuildReport(
+        files=manifest.counts["files"],
+        articles=len(articles),
+        passages=len(passages),
+        embedded=embedded,
+        seconds=time.perf_counter() - started,
+        changed=True,
+        skipped=skipped,
+    )
+
+
+def embedding_text(passage: Passage) -> str:
+    """What the model sees: the folded headline gives every passage its article's topic."""
+    return f"{fold_for_matching(passage.title)}\n{passage.match_text}"
+
+
+def _read_corpus(corpus_dir: Path, progress: Progress | None) -> tuple[dict[str, str], list[Article], dict[str, str]]:
+    paths = reading.list_corpus_files(corpus_dir)
+    files: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    articles: list[Article] = []
+    for done, path in enumerate(paths, 1):
+        source = source_name(corpus_dir, path)
+        files[source] = _sha256(path)
+        try:
+            articles.extend(reading.read_articles(path, source))
+        except UnreadableFileError as exc:
+            log.warning("skipped %s: %s", source, exc)
+            skipped[source] = str(exc)
+        if progress:
+            progress("read", done, len(paths))
+    return files, articles, skipped
+
+
+def _current_manifest(index_dir: Path) -> Manifest | None:
+    try:
+        return read_manifest(index_dir)
+    except IndexProblem:
+        return None  # missing or unreadable: build from scratch
+
+
+def _reusable_embeddings(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Embeddings of the previous index keyed by their input text, when made by the same model."""
+    try:
+        data = read_index(index_dir)
+    except IndexProblem:
+        return {}
+    if data.manifest.model_id != embedder.model_id or data.manifest.dimension != embedder.dimension:
+        return {}
+    return {embedding_text(p): data.embeddings[i] for i, p in enumerate(data.passages)}
+
+
+def _embed(
+    texts: list[str], embedder: Embedder, reusable: dict[str, np.ndarray], progress: Progress | None
+) -> tuple[np.ndarray, int]:
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    todo = []
+    for i, text in enumerate(texts):
+        if text in reusable:
+            vectors[i] = reusable[text]
+        else:
+            todo.append(i)
+    # Longest first across groups keeps padding waste low and makes the progress bar's rate honest.
+    todo.sort(key=lambda i: len(texts[i]), reverse=True)
+    for start in range(0, len(todo), EMBED_GROUP):
+        group = todo[start : start + EMBED_GROUP]
+        vectors[group] = embedder.encode_passages([texts[i] for i in group])
+        if progress:
+            progress("embed", min(start + EMBED_GROUP, len(todo)), len(todo))
+    return vectors, len(todo)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
