@@ -18,7 +18,7 @@ from .embedding import Embedder
 from .errors import AssistantError, IndexProblem, UnreadableFileError
 from .normalize import fold_for_matching
 from .settings import Settings
-from .store import Manifest, build_lock, read_index, read_manifest, write_index
+from .store import Manifest, assemble, build_lock, read_index, read_manifest, write_index
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +107,8 @@ def build_index(
                 f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add .txt/.md/.html/.jsonl files)"
             )
         embedder = get_embedder()
-        texts = [embedding_text(p) for p in passages]
         reusable = _reusable_embeddings(index_dir, embedder) if old is not None else {}
-        embeddings, embedded = _embed(texts, embedder, reusable, progress)
+        embeddings, embedded = embed_passages(passages, embedder, reusable, progress)
         manifest = Manifest(
             model_name=model_name,
             model_id=embedder.model_id,
@@ -121,7 +120,7 @@ def build_index(
             corpus_dir=os.path.relpath(corpus_dir.resolve(), index_dir.resolve()),
             counts={"files": len(files) - len(skipped), "articles": len(articles), "passages": len(passages)},
         )
-        write_index(index_dir, manifest, passages, articles, dedup.story_groups(articles), embeddings)
+        write_index(index_dir, assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings))
     return BuildReport(
         files=manifest.counts["files"],
         articles=len(articles),
@@ -174,9 +173,15 @@ def _reusable_embeddings(index_dir: Path, embedder: Embedder) -> dict[str, np.nd
     return {embedding_text(p): data.embeddings[i] for i, p in enumerate(data.passages)}
 
 
-def _embed(
-    texts: list[str], embedder: Embedder, reusable: dict[str, np.ndarray], progress: Progress | None
+def embed_passages(
+    passages: list[Passage],
+    embedder: Embedder,
+    reusable: dict[str, np.ndarray] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, int]:
+    """Embeddings of the passages (row i for passages[i]) and how many were computed rather than reused."""
+    texts = [embedding_text(p) for p in passages]
+    reusable = reusable or {}
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     todo = []
     for i, text in enumerate(texts):

@@ -104,34 +104,46 @@ def read_index(index_dir: Path) -> IndexData:
     )
 
 
-def write_index(
-    index_dir: Path,
+def assemble(
     manifest: Manifest,
     passages: list[Passage],
     articles: list[Article],
     stories: list[list[tuple[str, int]]],
     embeddings: np.ndarray,
-) -> Manifest:
-    """Write a complete new index and make it current; returns the manifest as written."""
+) -> IndexData:
+    """An in-memory index: the vector and keyword indexes built over the passages."""
+    embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
+    return IndexData(
+        manifest=manifest,
+        passages=passages,
+        articles=articles,
+        stories=stories,
+        embeddings=embeddings,
+        vectors=VectorIndex.build(embeddings),
+        keyword=KeywordIndex.build([p.match_text for p in passages]),
+    )
+
+
+def write_index(index_dir: Path, data: IndexData) -> Manifest:
+    """Write the index as a new data folder and make it current; returns the manifest as written."""
     index_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     data_name = f"data-{stamp}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".building-{data_name}"
     tmp.mkdir()
     try:
-        _write_jsonl(tmp / "passages.jsonl", (_passage_to_json(p) for p in passages))
-        _write_jsonl(tmp / "articles.jsonl", (asdict(a) for a in articles))
-        (tmp / "stories.json").write_text(json.dumps(stories, ensure_ascii=False), encoding="utf-8")
-        np.save(tmp / "embeddings.npy", np.ascontiguousarray(embeddings, dtype=np.float32), allow_pickle=False)
-        VectorIndex.build(embeddings).save(tmp / "vectors.faiss")
-        keyword_dir = tmp / "keyword"
-        keyword_dir.mkdir()
-        KeywordIndex.build([p.match_text for p in passages]).save(keyword_dir)
+        _write_jsonl(tmp / "passages.jsonl", (_passage_to_json(p) for p in data.passages))
+        _write_jsonl(tmp / "articles.jsonl", (asdict(a) for a in data.articles))
+        (tmp / "stories.json").write_text(json.dumps(data.stories, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "embeddings.npy", data.embeddings, allow_pickle=False)
+        data.vectors.save(tmp / "vectors.faiss")
+        (tmp / "keyword").mkdir()
+        data.keyword.save(tmp / "keyword")
         os.replace(tmp, index_dir / data_name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    written = Manifest(**{**asdict(manifest), "data": data_name})
+    written = Manifest(**{**asdict(data.manifest), "data": data_name})
     manifest_tmp = index_dir / f".{MANIFEST}.{data_name}.tmp"
     manifest_tmp.write_text(json.dumps(asdict(written), ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(manifest_tmp, index_dir / MANIFEST)

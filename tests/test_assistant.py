@@ -53,7 +53,7 @@ def test_binary_and_unreadable_files_are_skipped_with_a_reason(seed_corpus, tmp_
 
 def test_load_detects_stale_index(built, seed_corpus, tmp_path, hashing_embedder):
     (seed_corpus / "chibi-cadre-year.txt").write_text("改过的内容。", encoding="utf-8")
-    with pytest.raises(IndexStaleError, match="chibi-cadre-year.txt"):
+    with pytest.raises(IndexStaleError, match=r"chibi-cadre-year\.txt"):
         Assistant.load(tmp_path / "index", embedder=hashing_embedder)
     assert not built.status().fresh
 

@@ -36,7 +36,7 @@ def _sample(n: int = 3, dim: int = 8):
 
 def test_round_trip(tmp_path):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, manifest, passages, articles, [[("a.txt", 0), ("b.txt", 1)]], vectors)
+    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [[("a.txt", 0), ("b.txt", 1)]], vectors))
     data = store.read_index(tmp_path)
     assert data.passages == passages
     assert data.articles == articles
@@ -54,22 +54,23 @@ def test_missing_index_says_how_to_build(tmp_path):
 
 def test_failed_build_leaves_previous_index_loadable(tmp_path, monkeypatch):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, manifest, passages, articles, [], vectors)
+    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store.KeywordIndex, "build", explode)
+    smaller = store.assemble(manifest, passages[:1], articles, [], vectors[:1])
+    monkeypatch.setattr(smaller.keyword, "save", explode)
     with pytest.raises(RuntimeError):
-        store.write_index(tmp_path, manifest, passages[:1], articles, [], vectors[:1])
+        store.write_index(tmp_path, smaller)
     assert len(store.read_index(tmp_path).passages) == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
 
 
 def test_old_data_folders_are_removed(tmp_path):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, manifest, passages, articles, [], vectors)
-    store.write_index(tmp_path, manifest, passages, articles, [], vectors)
+    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
+    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("data-")]) == 1
 
 
@@ -86,7 +87,7 @@ def test_old_data_folders_are_removed(tmp_path):
 )
 def test_damaged_index_gives_clear_error(tmp_path, damage):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, manifest, passages, articles, [], vectors)
+    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
     damage(tmp_path)
-    with pytest.raises(IndexCorruptError, match="重新构建|rebuild|assistant build"):
+    with pytest.raises(IndexCorruptError, match=r"重新构建|rebuild|assistant build"):
         store.read_index(tmp_path)
