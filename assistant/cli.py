@@ -46,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
         _index_and_model(command)
         command.set_defaults(run=run)
 
+    evaluate = commands.add_parser("eval", help="retrieval metrics on a question set, per method")
+    evaluate.add_argument("--passages", type=Path, required=True, help="passages.jsonl: id, title, text")
+    evaluate.add_argument(
+        "--questions", type=Path, required=True, help="questions.jsonl: id, question, answers, passage_id"
+    )
+    evaluate.add_argument("--k", type=int, default=10, help="depth of the result lists (default: 10)")
+    evaluate.add_argument("--limit", type=int, default=None, help="sample this many questions (fixed seed)")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed for --limit (default: 0)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
+    evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    evaluate.set_defaults(run=_eval)
+
     inspect = commands.add_parser("inspect", help="show the articles, passages and flags of one corpus file")
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--corpus", type=Path, default=None, help="corpus folder the file belongs to")
@@ -107,6 +119,24 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"\n[{c.n}] {c.hit.title}  ({c.hit.source} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
     for hit in answer.related:
         print(f"\n可能相关 (possibly related): {hit.title}  ({hit.source})")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from . import evaluation
+    from .core import shared_embedder
+
+    settings = Settings.from_env(model=args.model)
+    articles = evaluation.load_passages(args.passages)
+    questions = evaluation.load_questions(args.questions, args.limit, args.seed)
+    embedder = shared_embedder(settings.model)
+    retriever, build_s = evaluation.build_retriever(articles, embedder, settings)
+    with tqdm(total=len(questions) * len(evaluation.METHODS), desc="questions", disable=args.json) as bar:
+        reports = evaluation.evaluate_retrieval(retriever, questions, build_s, args.k, on_question=lambda: bar.update())
+    if args.json:
+        print(json.dumps({r.method: r.to_dict() for r in reports}, ensure_ascii=False, indent=2))
+    else:
+        print(evaluation.format_table(reports))
     return 0
 
 

@@ -41,7 +41,7 @@ class ArticleInfo:
 
 
 @cache
-def _shared_embedder(model: str) -> Embedder:
+def shared_embedder(model: str) -> Embedder:
     # Loading a model takes seconds and a gigabyte: one copy per process, whoever asks.
     return load_embedder(model)
 
@@ -73,7 +73,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         model_name = embedder.model_id if embedder else settings.model
-        get_embedder = (lambda: embedder) if embedder else (lambda: _shared_embedder(settings.model))
+        get_embedder = (lambda: embedder) if embedder else (lambda: shared_embedder(settings.model))
         report = build_index(Path(corpus_dir), index_dir, settings, get_embedder, model_name, progress)
         assistant = cls.load(index_dir, settings, embedder, check_fresh=False)
         assistant.report = report
@@ -104,7 +104,7 @@ class Assistant:
                 f"索引已过期：{'; '.join(reasons)}。请运行 `python -m assistant build` (the index is stale)."
             )
         custom = embedder is not None
-        embedder = embedder or _shared_embedder(settings.model)
+        embedder = embedder or shared_embedder(settings.model)
         if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
             raise ModelMismatchError(
                 f"模型 {embedder.model_id} ({embedder.dimension} 维) 与索引 {manifest.model_id} "

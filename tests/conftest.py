@@ -63,10 +63,10 @@ def seed_corpus(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_embedder():
     """The default model, loaded once per test session."""
-    from assistant.core import _shared_embedder
+    from assistant.core import shared_embedder
     from assistant.settings import DEFAULT_MODEL
 
-    return _shared_embedder(DEFAULT_MODEL)
+    return shared_embedder(DEFAULT_MODEL)
 
 
 @pytest.fixture(scope="session")

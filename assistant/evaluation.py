@@ -1,0 +1,167 @@
+"""Built-in evaluation on a question set (DESIGN-NOTES §4 format).
+
+passages.jsonl: {"id", "title", "text"} per line; questions.jsonl: {"id", "question", "answers", "passage_id"}.
+Each passage becomes one article of a throwaway in-memory index; every question is asked with keyword-only,
+vector-only and hybrid retrieval, so the three can be compared in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import chunking, dedup
+from .documents import Article
+from .embedding import Embedder
+from .indexing import embed_passages
+from .normalize import clean_text
+from .retrieval import Method, Retriever
+from .settings import Settings
+from .store import Manifest, assemble
+
+METHODS: tuple[Method, ...] = ("keyword", "vector", "hybrid")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    passage_id: str
+
+
+@dataclass
+class MethodReport:
+    method: str
+    recall_at_1: float
+    recall_at_5: float
+    recall_at_10: float
+    mrr_at_10: float
+    answer_recall_at_5: float
+    build_s: float
+    query_ms_p50: float
+    query_ms_p95: float
+    n_questions: int
+    n_passages: int
+
+    def to_dict(self) -> dict:
+        return {
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            "recall@10": round(self.recall_at_10, 4),
+            "mrr@10": round(self.mrr_at_10, 4),
+            "answer_recall@5": round(self.answer_recall_at_5, 4),
+            "build_s": round(self.build_s, 2),
+            "query_ms_p50": round(self.query_ms_p50, 2),
+            "query_ms_p95": round(self.query_ms_p95, 2),
+            "n_questions": self.n_questions,
+            "n_passages": self.n_passages,
+        }
+
+
+def load_passages(path: Path) -> list[Article]:
+    """Each evaluation passage as one cleaned article whose source is the passage id."""
+    articles = []
+    for row in _read_jsonl(path):
+        articles.append(
+            Article(
+                source=str(row["id"]), number=0, title=clean_text(row.get("title", "")), text=clean_text(row["text"])
+            )
+        )
+    return articles
+
+
+def load_questions(path: Path, limit: int | None = None, seed: int = 0) -> list[Question]:
+    """The questions, or a fixed-seed sample of `limit` of them."""
+    questions = [
+        Question(str(r["id"]), r["question"], tuple(r.get("answers", ())), str(r.get("passage_id", "")))
+        for r in _read_jsonl(path)
+    ]
+    if limit is not None and limit < len(questions):
+        questions = random.Random(seed).sample(questions, limit)
+    return questions
+
+
+def build_retriever(articles: list[Article], embedder: Embedder, settings: Settings) -> tuple[Retriever, float]:
+    """A throwaway in-memory index over the articles, and the seconds it took to build."""
+    started = time.perf_counter()
+    passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
+    embeddings, _ = embed_passages(passages, embedder)
+    manifest = Manifest(
+        model_name=embedder.model_id,
+        model_id=embedder.model_id,
+        dimension=embedder.dimension,
+        chunking=settings.chunking.to_dict(),
+        pipeline_version=0,
+        files={},
+        skipped={},
+        corpus_dir="",
+        counts={"files": 0, "articles": len(articles), "passages": len(passages)},
+    )
+    data = assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
+    return Retriever(data, embedder), time.perf_counter() - started
+
+
+def evaluate_retrieval(
+    retriever: Retriever,
+    questions: list[Question],
+    build_s: float,
+    k: int = 10,
+    methods: tuple[Method, ...] = METHODS,
+    on_question: Callable[[], None] | None = None,
+) -> list[MethodReport]:
+    n_passages = len(retriever.data.articles)
+    reports = []
+    for method in methods:
+        ranks: list[int | None] = []
+        answer_hits = 0
+        times_ms = []
+        for q in questions:
+            started = time.perf_counter()
+            hits = retriever.search(q.question, k=max(k, 10), method=method)
+            times_ms.append((time.perf_counter() - started) * 1000)
+            ranks.append(next((i for i, h in enumerate(hits, 1) if h.source == q.passage_id), None))
+            top5 = "".join(h.text for h in hits[:5])
+            answer_hits += any(a and a in top5 for a in q.answers)
+            if on_question:
+                on_question()
+        n = len(questions) or 1
+        reports.append(
+            MethodReport(
+                method=method,
+                recall_at_1=sum(r is not None and r <= 1 for r in ranks) / n,
+                recall_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+                recall_at_10=sum(r is not None and r <= 10 for r in ranks) / n,
+                mrr_at_10=sum(1 / r for r in ranks if r is not None and r <= 10) / n,
+                answer_recall_at_5=answer_hits / n,
+                build_s=build_s,
+                query_ms_p50=statistics.median(times_ms) if times_ms else 0.0,
+                query_ms_p95=float(np.percentile(times_ms, 95)) if times_ms else 0.0,
+                n_questions=len(questions),
+                n_passages=n_passages,
+            )
+        )
+    return reports
+
+
+def format_table(reports: list[MethodReport]) -> str:
+    keys = ["recall@1", "recall@5", "recall@10", "mrr@10", "answer_recall@5", "query_ms_p50", "query_ms_p95"]
+    lines = [f"{'method':<8} " + " ".join(f"{k:>15}" for k in keys)]
+    for r in reports:
+        d = r.to_dict()
+        lines.append(f"{r.method:<8} " + " ".join(f"{d[k]:>15}" for k in keys))
+    first = reports[0]
+    lines.append(f"{first.n_questions} questions, {first.n_passages} passages, index built in {first.build_s:.1f} s")
+    return "\n".join(lines)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
