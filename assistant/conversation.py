@@ -9,6 +9,7 @@ pronoun. A question with no pronoun and no follow-up cue is returned unchanged.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,6 +40,7 @@ _DEMONSTRATIVE = {
 }
 _LEADING_CUES = ("那么", "那", "还有", "另外")  # "那进出口额呢？" continues the previous topic
 _NAME_FLAGS = {"ns", "nt", "nz", "nr", "nrt", "nrfg"}
+_PLACE_FLAGS = {"ns", "nt"}  # places and organisations; jieba's person names are too often wrong
 _ASKS_FOR_ENTITY = ("哪个", "哪家", "哪座", "哪里", "哪些", "谁", "什么地方")
 
 
@@ -131,3 +133,36 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _to_simplified() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+# A stated quantity with its unit: 111条, 622亿元, 6.5万亩, 138%.
+_QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:亿元|万元|元|条|个|家|名|人次|人|项|场|户|万吨|吨|万亩|亩|平方公里|平方米|公里|辆|款|%)"
+)
+_CLAUSE = re.compile(r"[^。！？；，,;!?\n]+")
+_MAX_QUESTION_CLAUSE = 32
+
+
+def questions_from_text(text: str) -> list[tuple[str, str]]:
+    """(question, expected answer) pairs from clauses stating one quantity about a named place or organisation.
+
+    "鄂州花湖国际机场累计开通货运航线111条" gives ("鄂州花湖国际机场累计开通货运航线多少条？", "111条").
+    Clauses that open with their name come first: they read as natural questions.
+    """
+    found = []
+    for clause in _CLAUSE.findall(text):
+        clause = clause.strip()
+        simplified = _to_simplified().convert(clause)  # units are matched in simplified script (億元 -> 亿元)
+        quantities = list(_QUANTITY.finditer(simplified))
+        if len(quantities) != 1 or len(clause) > _MAX_QUESTION_CLAUSE or len(simplified) != len(clause):
+            continue
+        if clause.count("“") != clause.count("”"):
+            continue
+        start, end = quantities[0].span()
+        names = [i for i, (word, flag) in enumerate(_tagged(clause[:start])) if flag in _PLACE_FLAGS and len(word) >= 2]
+        if not names:
+            continue
+        number_end = start + re.match(r"\d+(?:\.\d+)?(?:余|多)?", simplified[start:]).end()
+        question = f"{clause[:start]}多少{clause[number_end:]}？"
+        found.append((names[0] != 0, len(clause), question, clause[start:end]))
+    return [(question, value) for _late, _size, question, value in sorted(found)]

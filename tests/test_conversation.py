@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.conversation import Exchange, resolve_followup, topic_of
+from assistant.conversation import Exchange, questions_from_text, resolve_followup, topic_of
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,18 @@ def test_self_contained_questions_are_left_alone(question):
 
 def test_first_question_is_only_trimmed():
     assert resolve_followup("  它的增速是多少？ ", None) == "它的增速是多少？"
+
+
+def test_questions_are_drawn_from_clauses_stating_a_quantity_about_a_named_place():
+    text = "今年以来成效明显。鄂州花湖国际机场累计开通货运航线111条，初步形成全球“八小时交通圈”。"
+    assert questions_from_text(text) == [("鄂州花湖国际机场累计开通货运航线多少条？", "111条")]
+
+
+def test_traditional_clauses_give_traditional_questions():
+    assert questions_from_text("新港園區1—8月進出口額達256.5億元") == [
+        ("新港園區1—8月進出口額達多少億元？", "256.5億元")
+    ]
+
+
+def test_clauses_without_a_name_or_with_several_quantities_give_no_question():
+    assert questions_from_text("预计全年GDP622亿元。同比增长7.5%，总量12亿元。") == []
