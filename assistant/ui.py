@@ -1,0 +1,499 @@
+"""The Gradio web app: a chat answering from the articles with cited sources, a retrieval test and a corpus view.
+
+`build_app(service)` returns the Blocks; `launch(app, host, port)` serves it (127.0.0.1 by default, never a
+public share link). The page is in Chinese. Every handler turns an AssistantError into a message for the user.
+Named API endpoints for programs: "ask" (Answer.to_dict()) and "search" (a list of Hit.to_dict()).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from . import render
+from .conversation import Exchange, questions_from_text, resolve_followup
+from .core import Assistant
+from .errors import AssistantError, QuestionError
+from .results import Answer, Hit
+from .settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+DEFAULT_K = 5
+MAX_K = 20
+CHAT_CONCURRENCY = 4  # questions answered at once; more only queue for the same two CPU cores
+SHOWN_QUESTION_CHARS = 300  # a very long question is shortened in its chat bubble
+STREAM_PIECE_CHARS = 4  # the answer is revealed a few characters at a time ...
+STREAM_PAUSE = 0.015  # ... so a reader sees it arrive; the whole answer is never delayed by more than ~1 s
+BUILD_STAGES = {"read": "读取文件", "embed": "计算向量", "write": "写入索引"}
+_ASSETS = Path(__file__).with_name("ui_assets")
+
+
+class Service:
+    """The assistant the app serves, or the reason there is none; rebuilt in place while it keeps answering."""
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        assistant: Assistant | None = None,
+        problem: str = "",
+        settings: Settings | None = None,
+        embedder: object | None = None,
+    ) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.index_dir = Path(index_dir)
+        self.assistant = assistant
+        self.problem = problem
+        self.settings = settings
+        self.embedder = embedder
+        self._first_build = threading.Lock()
+        self._examples: list[str] | None = None
+
+    @classmethod
+    def start(
+        cls,
+        corpus_dir: str | Path = "corpus",
+        index_dir: str | Path = "index",
+        settings: Settings | None = None,
+        embedder: object | None = None,
+        build: bool = True,
+        progress=None,
+    ) -> Service:
+        """Build (incrementally) or load the index; a failure becomes the message every page shows."""
+        service = cls(Path(corpus_dir), Path(index_dir), settings=settings, embedder=embedder)
+        try:
+            if build:
+                service.assistant = Assistant.build(corpus_dir, index_dir, settings, embedder, progress)
+            else:
+                service.assistant = Assistant.load(index_dir, settings, embedder)
+        except AssistantError as exc:
+            service.problem = str(exc)
+        return service
+
+    def require(self) -> Assistant:
+        if self.assistant is None:
+            raise AssistantError(self.problem or "索引尚未加载 (no index loaded)")
+        return self.assistant
+
+    def rebuild(self, progress=None) -> str:
+        """Bring the index up to date with the corpus; the old index answers until the new one is ready."""
+        if self.assistant is not None:
+            summary = self.assistant.rebuild(self.corpus_dir, progress).summary()
+        else:
+            with self._first_build:
+                self.assistant = Assistant.build(
+                    self.corpus_dir, self.index_dir, self.settings, self.embedder, progress
+                )
+                self.problem = ""
+                summary = self.assistant.report.summary()
+        self._examples = None
+        return summary
+
+    def examples(self) -> list[str]:
+        """Questions drawn from the corpus that the assistant can answer, for the empty chat."""
+        if self._examples is None:
+            self._examples = example_questions(self.assistant) if self.assistant else []
+        return self._examples
+
+
+def example_questions(assistant: Assistant, limit: int = 4, tries_per_file: int = 3) -> list[str]:
+    """Up to `limit` questions, one per corpus file, each checked to be answered with the value it came from."""
+    chosen: list[str] = []
+    titles = {}
+    for info in assistant.articles():
+        titles.setdefault(info.source, info.title)
+    for source, title in titles.items():
+        try:
+            hits = assistant.search(title, k=5, sources=[source])
+        except AssistantError:
+            continue  # an untitled article gives no query; other files still can
+        candidates = questions_from_text("\n".join(h.text for h in hits))[:tries_per_file]
+        for question, value in candidates:
+            answer = assistant.ask(question)
+            if answer.found and value in answer.text:
+                chosen.append(question)
+                break
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+# ---- the chat ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Turn:
+    """One question and its reply, as the chat and the source panel show them."""
+
+    question: str  # as typed
+    reply: str  # chat markdown of the assistant's message
+    view: render.TurnView
+    asked: str = ""  # the question actually retrieved for, after resolving a follow-up
+    direct: str = ""
+
+
+@dataclass
+class ChatState:
+    turns: list[Turn] = field(default_factory=list)
+
+
+def chat_messages(turns: Sequence[Turn]) -> list[dict]:
+    """Chatbot messages; every turn has exactly one assistant message, which the page script counts on."""
+    messages = []
+    for turn in turns:
+        if turn.question.strip():
+            messages.append({"role": "user", "content": render.chat_text(_shortened(turn.question))})
+        messages.append({"role": "assistant", "content": turn.reply})
+    return messages
+
+
+def reply_text(answer: Answer, question: str, asked: str) -> str:
+    lines = []
+    if asked != question.strip():
+        lines.append(f"*（结合上文，按“{render.chat_text(asked)}”检索）*")
+    lines.append(render.chat_text(answer.text))
+    if not answer.found and answer.related:
+        lines.append("右侧“来源”列出了最接近的几篇文章，供参考。")
+    return "\n\n".join(lines)
+
+
+def turn_view(assistant: Assistant, number: int, question: str, answer: Answer) -> render.TurnView:
+    sources = []
+    for citation in answer.citations:
+        before, after = assistant.passage_context(citation.hit)
+        sources.append(_source_view(citation.n, citation.hit, citation.sentence, before, after))
+    related = [render.RelatedView(h.title, h.source) for h in answer.related]
+    return render.TurnView(number, question, sources, related)
+
+
+def _source_view(n: int, hit: Hit, sentence: str, before: str, after: str) -> render.SourceView:
+    return render.SourceView(
+        n=n,
+        title=hit.title,
+        source=hit.source,
+        text=hit.text,
+        sentence=sentence,
+        before=before,
+        after=after,
+        flags=tuple(hit.flags),
+        also_in=tuple(hit.also_in),
+    )
+
+
+def respond(
+    service: Service, question: str, state: ChatState, k: int, sources: Sequence[str] | None
+) -> Iterator[tuple[list[dict], ChatState, str, str]]:
+    """Chat handler: yields (messages, state, source panel, input box) as the answer arrives."""
+    turns = list(state.turns)
+    number = len(turns)
+    answered = [t for t in turns if t.asked]  # a turn that failed (empty question ...) is no context
+    previous = Exchange(answered[-1].asked, answered[-1].direct) if answered else None
+    asked = resolve_followup(question or "", previous)
+    pending = Turn(question or "", "正在检索…", render.TurnView(number, question or ""))
+    yield chat_messages([*turns, pending]), state, render.sources_panel([t.view for t in turns]), ""
+    try:
+        assistant = service.require()
+        answer = assistant.ask(asked, k=_checked_k(k), sources=list(sources or []) or None)
+    except AssistantError as exc:
+        failed = Turn(question or "", f"⚠️ {render.chat_text(str(exc))}", render.TurnView(number, question or ""))
+        final = ChatState([*turns, failed])
+        yield chat_messages(final.turns), final, render.sources_panel([t.view for t in final.turns]), question
+        return
+    view = turn_view(assistant, number, question, answer)
+    done = Turn(question, reply_text(answer, question, asked), view, asked=asked, direct=answer.direct)
+    final = ChatState([*turns, done])
+    panel = render.sources_panel([t.view for t in final.turns])
+    for partial in _reveal(done.reply):
+        yield chat_messages([*turns, Turn(question, partial, view)]), state, panel, ""
+        time.sleep(STREAM_PAUSE)
+    yield chat_messages(final.turns), final, panel, ""
+
+
+def _reveal(text: str) -> Iterator[str]:
+    """Growing prefixes of the reply; a [n] marker or a **bold** run is never cut in half."""
+    atoms = re.findall(r"\*\*[^*]+\*\*|\[\d+\]|&\w+;|[\s\S]", text)
+    step = max(STREAM_PIECE_CHARS, len(atoms) // 60)
+    for end in range(step, len(atoms), step):
+        yield "".join(atoms[:end])
+
+
+def _shortened(question: str) -> str:
+    if len(question) <= SHOWN_QUESTION_CHARS:
+        return question
+    return f"{question[:SHOWN_QUESTION_CHARS]}…（共 {len(question)} 字）"
+
+
+def _checked_k(k: float | None) -> int:
+    k = DEFAULT_K if k is None else int(k)
+    if not 1 <= k <= MAX_K:
+        raise QuestionError(f"段落数须在 1 到 {MAX_K} 之间 (k must be between 1 and {MAX_K}, got {k})")
+    return k
+
+
+# ---- retrieval test and corpus views ------------------------------------------------------------
+
+HIT_COLUMNS = ["名次", "融合分", "关键词分", "关键词名次", "向量分", "向量名次", "标题", "文件", "标记", "段落"]
+ARTICLE_COLUMNS = ["文件", "篇", "标题", "段落数", "标记"]
+
+
+def hit_rows(hits: Sequence[Hit]) -> list[list[str]]:
+    """The retrieval-test table: one row per hit with its fused, keyword and vector scores and ranks."""
+    return [
+        [
+            str(rank),
+            f"{hit.score:.4f}",
+            _number(hit.keyword_score),
+            _number(hit.keyword_rank),
+            _number(hit.vector_score),
+            _number(hit.vector_rank),
+            hit.title,
+            hit.source,
+            _flag_names(hit.flags),
+            hit.text,
+        ]
+        for rank, hit in enumerate(hits, 1)
+    ]
+
+
+def _flag_names(flags: Sequence[str]) -> str:
+    return "、".join(render.FLAG_LABELS.get(f, f) for f in flags)
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return str(value) if isinstance(value, int) else f"{value:.4f}"
+
+
+def status_markdown(service: Service) -> str:
+    if service.assistant is None:
+        return f"**索引不可用。** {render.chat_text(service.problem)}\n\n修正后点击“重建索引”。"
+    s = service.assistant.status()
+    state = "✅ 最新" if s.fresh else "⚠️ 已过期：" + "；".join(s.stale_reasons) + "（点击“重建索引”更新）"
+    lines = [
+        f"**索引状态：** {state}",
+        f"**模型：** {s.model}（{s.dimension} 维）　**构建时间：** {s.built_at}",
+        f"**规模：** {s.files} 个文件，{s.articles} 篇文章，{s.passages} 个段落",
+    ]
+    if s.skipped:
+        lines.append("**未收录的文件：** " + "、".join(s.skipped))
+    return "\n\n".join(render.chat_text(line) for line in lines)
+
+
+def article_rows(service: Service) -> list[list[str]]:
+    if service.assistant is None:
+        return []
+    return [
+        [a.source, str(a.number + 1), a.title, str(a.passages), _flag_names(a.flags)]
+        for a in service.assistant.articles()
+    ]
+
+
+def source_choices(service: Service) -> list[str]:
+    return service.assistant.sources() if service.assistant else []
+
+
+# ---- layout -------------------------------------------------------------------------------------
+
+
+def build_app(service: Service) -> gr.Blocks:
+    with gr.Blocks(title="新闻问答助手", fill_width=True) as app:
+        gr.HTML(
+            '<div class="app-header"><h1>新闻问答助手</h1><p>从本地新闻文章中检索并作答，每句话都注明出处。</p></div>'
+        )
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                source_filter = _chat_tab(service)
+            with gr.Tab("检索测试", id="retrieval"):
+                _retrieval_tab(service)
+            with gr.Tab("语料库", id="corpus"):
+                _corpus_tab(service, source_filter)
+        _api_endpoints(service)
+        app.load(lambda: gr.update(choices=source_choices(service)), None, source_filter, api_visibility="private")
+    app.queue(default_concurrency_limit=CHAT_CONCURRENCY)
+    return app
+
+
+def _chat_tab(service: Service) -> gr.Dropdown:
+    state = gr.State(ChatState())
+    with gr.Row(equal_height=False, elem_classes="chat-row"):
+        with gr.Column(scale=3, min_width=320):
+            chatbot = gr.Chatbot(
+                elem_id="chat",
+                label="对话",
+                show_label=False,
+                height="62vh",
+                buttons=["copy"],
+                feedback_options=None,
+                group_consecutive_messages=False,
+                layout="bubble",
+                placeholder=(
+                    "<div class='chat-welcome'><h3>有什么想问的？</h3>"
+                    "<p>问题会在本地文章中检索，回答里的 [1] [2] 可点击查看原文。</p></div>"
+                ),
+                examples=[{"text": q} for q in service.examples()],
+            )
+            with gr.Row(elem_classes="input-row"):
+                question = gr.Textbox(
+                    elem_id="question",
+                    show_label=False,
+                    placeholder="输入问题，Enter 发送，Shift+Enter 换行",
+                    lines=1,
+                    max_lines=6,
+                    scale=5,
+                    autofocus=True,
+                )
+                send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="send")
+            with gr.Row():
+                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="clear")
+            with gr.Accordion("设置", open=False, elem_id="settings"):
+                k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="检索段落数")
+                sources = gr.Dropdown(
+                    choices=source_choices(service),
+                    multiselect=True,
+                    label="只在这些文件中查找（留空表示全部）",
+                )
+        with gr.Column(scale=2, min_width=300):
+            gr.HTML("<h3 class='panel-title'>来源</h3>")
+            panel = gr.HTML(render.sources_panel([]), elem_id="sources", js_on_load=None)
+
+    outputs = [chatbot, state, panel, question]
+
+    def chat(question_text, chat_state, k_value, chosen):
+        yield from respond(service, question_text, chat_state, k_value, chosen)
+
+    for trigger in (question.submit, send.click):
+        trigger(chat, [question, state, k, sources], outputs, api_visibility="private", concurrency_id="answer")
+
+    def pick_example(selected: gr.SelectData) -> str:
+        return selected.value["text"]
+
+    chatbot.example_select(pick_example, None, question, api_visibility="private", queue=False).then(
+        chat, [question, state, k, sources], outputs, api_visibility="private", concurrency_id="answer"
+    )
+    clear.click(
+        lambda: ([], ChatState(), render.sources_panel([]), ""), None, outputs, api_visibility="private", queue=False
+    )
+    chatbot.clear(lambda: (ChatState(), render.sources_panel([])), None, [state, panel], api_visibility="private")
+    return sources
+
+
+def _retrieval_tab(service: Service) -> None:
+    gr.Markdown("输入查询，查看每个段落的关键词分、向量分和融合分及各自名次，用来判断检索是否可信。")
+    with gr.Row():
+        query = gr.Textbox(show_label=False, placeholder="输入查询，Enter 检索", scale=5, elem_id="retrieval-query")
+        k = gr.Slider(1, MAX_K, value=10, step=1, label="结果数", scale=2)
+        run = gr.Button("检索", variant="primary", scale=1, min_width=72, elem_id="retrieval-run")
+    message = gr.Markdown()
+    table = gr.Dataframe(
+        headers=HIT_COLUMNS,
+        datatype="str",
+        interactive=False,
+        wrap=True,
+        elem_id="hits",
+        column_widths=["5%", "7%", "7%", "6%", "7%", "6%", "14%", "12%", "6%", "30%"],
+        max_height=640,
+    )
+
+    def retrieve(text: str, k_value: float):
+        try:
+            hits = service.require().search(text, k=_checked_k(k_value))
+        except AssistantError as exc:
+            return f"⚠️ {render.chat_text(str(exc))}", []
+        return f"共 {len(hits)} 条结果。", hit_rows(hits)
+
+    for trigger in (query.submit, run.click):
+        trigger(retrieve, [query, k], [message, table], api_visibility="private", concurrency_id="answer")
+
+
+def _corpus_tab(service: Service, source_filter: gr.Dropdown) -> None:
+    status = gr.Markdown(status_markdown(service), elem_id="index-status")
+    with gr.Row():
+        rebuild = gr.Button("重建索引", variant="primary", elem_id="rebuild", scale=0, min_width=120)
+        refresh = gr.Button("刷新", variant="secondary", scale=0, min_width=80)
+    outcome = gr.Markdown(elem_id="rebuild-outcome")
+    articles = gr.Dataframe(
+        value=article_rows(service),
+        headers=ARTICLE_COLUMNS,
+        datatype="str",
+        interactive=False,
+        wrap=True,
+        elem_id="articles",
+        column_widths=["26%", "6%", "50%", "8%", "10%"],
+    )
+
+    def overview():
+        return status_markdown(service), article_rows(service)
+
+    def run_rebuild(progress=gr.Progress()):  # noqa: B008 - Gradio finds its progress tracker by this default
+        def report(stage: str, done: int, total: int) -> None:
+            progress((done, max(total, 1)), desc=BUILD_STAGES.get(stage, stage))
+
+        try:
+            summary = "✅ " + service.rebuild(report)
+        except AssistantError as exc:
+            summary = f"⚠️ {exc}"
+        return (
+            render.chat_text(summary),
+            *overview(),
+            gr.update(choices=source_choices(service)),
+        )
+
+    refresh.click(overview, None, [status, articles], api_visibility="private", queue=False)
+    rebuild.click(
+        run_rebuild,
+        None,
+        [outcome, status, articles, source_filter],
+        api_visibility="private",
+        concurrency_limit=1,
+        concurrency_id="rebuild",
+    )
+
+
+def _api_endpoints(service: Service) -> None:
+    def ask(question: str, k: int = DEFAULT_K, sources: list[str] | None = None) -> dict:
+        """Answer a question from the articles; the reply quotes them with [n] markers and lists the citations."""
+        try:
+            return service.require().ask(question, k=_checked_k(k), sources=sources or None).to_dict()
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def search(question: str, k: int = DEFAULT_K, sources: list[str] | None = None) -> list[dict]:
+        """The k best passages for a question, best first, with keyword, vector and fused scores."""
+        try:
+            hits = service.require().search(question, k=_checked_k(k), sources=sources or None)
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
+        return [h.to_dict() for h in hits]
+
+    gr.api(ask, api_name="ask", concurrency_id="answer")
+    gr.api(search, api_name="search", concurrency_id="answer")
+
+
+def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True) -> str:
+    """Serve the app; returns its local URL (when block is False the server runs in a background thread)."""
+    _, url, _ = app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        prevent_thread_lock=not block,
+        show_error=False,
+        footer_links=["api"],
+        theme=_theme(),
+        css=(_ASSETS / "ui.css").read_text(encoding="utf-8"),
+        head=f"<script>{(_ASSETS / 'ui.js').read_text(encoding='utf-8')}</script>",
+        quiet=True,
+    )
+    return url
+
+
+def _theme() -> gr.Theme:
+    cjk = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
+    return gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=cjk)
