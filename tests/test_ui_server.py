@@ -1,0 +1,63 @@
+"""The app served by a real Gradio server in this process, used through gradio_client's named endpoints."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from assistant import ui
+
+AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from conftest import SEED_CORPUS, HashingEmbedder
+
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
+    service = ui.Service.start(root / "corpus", root / "index", embedder=HashingEmbedder())
+    app = ui.build_app(service)
+    url = ui.launch(app, port=free_port(), block=False)
+    try:
+        yield Client(url, verbose=False)
+    finally:
+        app.close()
+
+
+def test_ask_endpoint_returns_answer_with_citations(client):
+    answer = client.predict(AIRPORT, 5, None, api_name="/ask")
+    assert answer["found"] is True
+    assert "111条" in answer["direct"]
+    assert answer["citations"][0]["hit"]["source"] == "hubei-daily-cadres-roundup.txt"
+    assert "[1]" in answer["text"]
+
+
+def test_search_endpoint_returns_scored_hits(client):
+    hits = client.predict(AIRPORT, 3, ["hubei-daily-cadres-roundup.txt"], api_name="/search")
+    assert 1 <= len(hits) <= 3
+    assert all(h["source"] == "hubei-daily-cadres-roundup.txt" for h in hits)
+    assert {"score", "keyword_score", "vector_score", "keyword_rank", "vector_rank"} <= set(hits[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "k", "message"), [("", 5, "请输入问题"), ("长" * 10_000, 5, "问题太长"), (AIRPORT, 0, "1 到 20")]
+)
+def test_bad_requests_get_the_users_message(client, question, k, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(question, k, None, api_name="/ask")
+
+
+def test_only_the_named_endpoints_are_public(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(endpoints) == {"/ask", "/search"}
