@@ -20,6 +20,7 @@ class Article:
     byline: str = ""
     date: str = ""
     url: str = ""
+    kicker: str = ""  # labels printed beside the headline: column name, "(上接第1版)", authoring body
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,439 @@
+"""Splitting the cleaned text of one file into articles.
+
+Page layout leaves a file as a sequence of lines: headlines, kickers, bylines, photo captions,
+continuation marks and body lines, with body lines broken wherever a column ended. The rules:
+
+1. Each line is classified by its own shape: bylines ("湖北日报全媒记者 雷巍巍", "通讯员 …"),
+   datelines that open a body ("湖北日报讯(记者…)…"), closing credits ("(記者 魯冰兒 通訊員 李成)"),
+   photo captions (ending in "(… 摄)" / "(…供图)", and a short line right before one), continuation
+   marks ("(上接第1版)"), heading-shaped lines (short, no sentence end inside or at the end, at most one
+   comma), and body lines.
+2. A body line that does not end a sentence continues in the next body line ("协" + "调事情"). A
+   heading-shaped line continues too when a word spans the junction (jieba: "服务中" + "心" gives
+   "服务中心") or it carries two commas; otherwise it is a heading and is never glued into a sentence.
+3. Bylines and continuation marks open an article body; a closing credit ends one.
+4. The heading lines right before an opening mark are the headline of one of the two bodies they sit
+   between. Newspapers print it above its body, but some pages (the later articles of the roundup
+   seed file) print it after. The block goes to the body it describes: the one with more of its
+   rarer character bigrams, unless that body already has a headline (then to the next one, as
+   printed above). Headings at the very start of a file, or after a closing credit, head what follows.
+5. In a title block, the longest line is the headline, a line starting with "——" is its subtitle and
+   the others are kickers (column names such as "读公报 强担当", authoring bodies).
+6. An article without a headline is titled by its first sentence, cut at a clause mark within
+   TITLE_CHARS characters (the file name is used only when the article has no sentence at all).
+7. Heading lines inside a body are section headings, and captions stay where they are: each is a
+   paragraph of its own, so nothing is lost and no sentence is split by them.
+
+A byline block followed by no body is kept as an unattached line (see ArticleSplit.unattached).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from .documents import Article
+from .normalize import is_cjk, to_simplified
+
+TITLE_CHARS = 40  # longest derived title
+HEADING_CHARS = 40  # longest line that can be a headline or section heading
+
+# Hints that structured formats (HTML, Markdown) give about a line.
+HEADLINE = "headline"  # starts a new article and titles it (h1, "# ")
+HEADING = "heading"  # a section heading (h2-h6, "## ")
+CAPTION = "caption"  # a photo caption (figcaption)
+
+_HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
+_ROLE = rf"(?:[{_HAN}]{{0,14}}(?:记者|記者)|通讯员|通訊員|实习生|實習生|特约撰稿人|特約撰稿人|撰稿人|摄影|攝影)"
+_NAMES = rf"[{_HAN}·]{{2,5}}(?:[ 、,]+[{_HAN}·]{{2,5}})*"
+_BYLINE = re.compile(rf"^(?:{_ROLE}\s*{_NAMES}\s*)+$")
+_DATELINE = re.compile(
+    rf"^(?P<byline>[{_HAN}0-9]{{2,20}}(?:讯|訊|电|電)\s*[(（][^()（）\n]{{0,60}}"
+    rf"(?:记者|記者|通讯员|通訊員)[^()（）\n]{{0,60}}[)）])\s*(?P<rest>\S.*)$"
+)
+# A closing credit may hold damaged characters ("?"), but never a sentence.
+_CREDIT = re.compile(
+    r"^[(（](?P<credit>[^()（）\n。!！]{0,200}(?:记者|記者|通讯员|通訊員|撰稿)[^()（）\n。!！]{0,200})[)）]$"
+)
+_CAPTION_CREDIT = re.compile(r"[(（][^()（）\n]{0,40}(?:摄|攝|供图|供圖|资料图|資料圖|图片|圖片)[)）]$")
+_CONTINUATION = re.compile(r"^[(（]?\s*(?:上接|下转|下轉|接上|转下|轉下|紧接|緊接)[^()（）\n]{0,12}[)）]?$")
+_INLINE_CONTINUATION = re.compile(r"[(（]\s*(?:上接|下转|下轉|紧接|緊接)第?[0-9A-Z一二三四五六七八九十]{1,3}版\s*[)）]")
+_SENTENCE_END = "。!！?？;；…"
+_CLOSERS = "”’」』)）》\"'"
+_OPEN_ENDINGS = ",，、:：(（《“‘"  # a line ending so is cut mid-sentence
+_CLAUSE_MARKS = ",，、:：;；"
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of a file, with what a structured format says about it."""
+
+    text: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleSplit:
+    articles: list[Article]
+    unattached: list[str] = field(default_factory=list)  # bylines and headings that belong to no body
+
+
+@dataclass
+class _Item:
+    kind: str  # body, heading, caption, byline, credit, continuation, headline
+    text: str
+    gap: int = 0  # blank lines before it
+
+
+@dataclass
+class _Draft:
+    items: list[_Item] = field(default_factory=list)  # body, heading and caption items, in order
+    title_lines: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    kickers: list[str] = field(default_factory=list)
+
+    @property
+    def has_body(self) -> bool:
+        return any(item.kind == "body" for item in self.items)
+
+
+def split_text(text: str, source: str) -> ArticleSplit:
+    """Articles of a plain-text file whose text is already cleaned."""
+    return split_lines([SourceLine(line) for line in text.split("\n")], source)
+
+
+def split_lines(lines: Sequence[SourceLine], source: str) -> ArticleSplit:
+    items = _mark_headlines_over_photos(_join_broken_lines(_classify(lines)))
+    drafts, unattached = _segment(items)
+    articles = [_finish(draft, source, number) for number, draft in enumerate(drafts)]
+    return ArticleSplit(articles, unattached)
+
+
+def join_paragraphs(text: str) -> str:
+    """Cleaned text of one article with the lines broken by layout joined: one paragraph a line."""
+    items = _join_broken_lines(_classify([SourceLine(line) for line in text.split("\n")]))
+    return "\n".join(item.text for item in items)
+
+
+# --- 1. classify ----------------------------------------------------------------------------------
+
+
+def _classify(lines: Sequence[SourceLine]) -> list[_Item]:
+    items: list[_Item] = []
+    blank = 0
+    for line in lines:
+        text = line.text if _CONTINUATION.match(line.text) else _INLINE_CONTINUATION.sub("", line.text).strip()
+        if not text:
+            blank += 1
+            continue
+        items.extend(_classify_line(text, line.hint, blank))
+        blank = 0
+    # A short line right before a caption is the caption's title ("通城县直播带岗").
+    for i in range(len(items) - 1):
+        if items[i].kind == "heading" and items[i + 1].kind == "caption":
+            items[i].kind = "caption"
+    return items
+
+
+def _classify_line(text: str, hint: str, gap: int) -> list[_Item]:
+    if hint in (HEADLINE, HEADING, CAPTION):
+        return [_Item(hint, text, gap)]
+    if dateline := _DATELINE.match(text):
+        return [_Item("byline", dateline["byline"], gap), _Item("body", dateline["rest"])]
+    if _BYLINE.match(text) and len(text) <= 60:
+        return [_Item("byline", text, gap)]
+    if _CAPTION_CREDIT.search(text):
+        return [_Item("caption", text, gap)]
+    if _CONTINUATION.match(text):
+        return [_Item("continuation", text, gap)]
+    if credit := _CREDIT.match(text):
+        return [_Item("credit", credit["credit"].strip(), gap)]
+    return [_Item("heading" if _heading_shaped(text) else "body", text, gap)]
+
+
+def _has_sentence_end(text: str) -> bool:
+    return any(c in _SENTENCE_END for c in text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] in tuple(_SENTENCE_END) if text.rstrip(_CLOSERS) else False
+
+
+def _heading_shaped(text: str) -> bool:
+    """Short, without a sentence end, not cut after a comma: a headline, kicker or section heading."""
+    return (
+        len(text) <= HEADING_CHARS
+        and any(is_cjk(c) for c in text)
+        and not _has_sentence_end(text)
+        and text[-1] not in _OPEN_ENDINGS
+        and sum(text.count(c) for c in ",，") <= 1
+    )
+
+
+# --- 2. join lines broken by layout ---------------------------------------------------------------
+
+
+def _join_broken_lines(items: list[_Item]) -> list[_Item]:
+    out: list[_Item] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.kind == "heading" and _continues(item.text, _next_body(items, i)):
+            item = _Item("body", item.text, item.gap)
+        if item.kind != "body":
+            out.append(item)
+            i += 1
+            continue
+        merged = item.text
+        held: list[_Item] = []  # captions printed in the middle of the broken sentence
+        j = i + 1
+        while not _ends_sentence(merged):
+            k = j
+            while k < len(items) and items[k].kind == "caption":
+                k += 1
+            if k >= len(items) or items[k].kind not in ("body", "heading"):
+                break
+            if items[k].kind == "heading" and not _continues(merged, items[k].text):
+                break
+            held.extend(items[j:k])
+            merged = _glue(merged, items[k].text)
+            j = k + 1
+        out.append(_Item("body", merged, item.gap))
+        out.extend(held)
+        i = j
+    return out
+
+
+def _next_body(items: list[_Item], i: int) -> str | None:
+    follower = items[i + 1] if i + 1 < len(items) else None
+    return follower.text if follower is not None and follower.kind == "body" else None
+
+
+def _continues(line: str, following: str | None) -> bool:
+    """Whether a line without a sentence end is the first part of a sentence that goes on in following.
+
+    Long lines are; a heading-shaped line is only when it holds a comma (headlines rarely do, the
+    start of a reported sentence does: "王忠林要求,要以…") and a word spans the junction ("管" + "党").
+    """
+    if following is None or _ends_sentence(line):
+        return False
+    if not _heading_shaped(line):
+        return True
+    if not any(c in ",，" for c in line):
+        return False
+    return _word_spans_junction(line[-6:], following[:6])
+
+
+def _word_spans_junction(left: str, right: str) -> bool:
+    import jieba  # loaded only when a short line has to be told apart from a headline
+
+    position = 0
+    for word in jieba.cut(left + right):
+        if position < len(left) < position + len(word):
+            return True
+        position += len(word)
+    return False
+
+
+def _glue(left: str, right: str) -> str:
+    # Latin words broken across lines keep a space; Chinese never had one.
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+# --- 3. headlines printed over a photo -----------------------------------------------------------
+
+
+def _mark_headlines_over_photos(items: list[_Item]) -> list[_Item]:
+    """Heading lines after a body and followed by a wider gap than paragraphs have, then body, open a
+    new article: the gap is the lead photo a page prints between a headline and its text. Section
+    headings sit right on their paragraph, and captions come after the gap, not before it."""
+    gaps = sorted(item.gap for item in items[1:] if item.kind == "body")
+    if not gaps:
+        return items
+    usual = gaps[len(gaps) // 2]
+    for i, item in enumerate(items):
+        if item.kind != "body" or item.gap <= usual:
+            continue
+        block = i
+        while block > 0 and items[block - 1].kind == "heading":
+            block -= 1
+        if block < i and block > 0 and items[block - 1].kind in ("body", "caption"):
+            for heading in items[block:i]:
+                heading.kind = "headline"
+    return items
+
+
+# --- 4-6. segment into articles -------------------------------------------------------------------
+
+
+def _segment(items: list[_Item]) -> tuple[list[_Draft], list[str]]:
+    """Articles from classified items (see the module docstring for the rules)."""
+    # Runs of content between opening marks; each opening mark starts a new draft.
+    drafts: list[_Draft] = [_Draft()]
+    opened_by_mark: list[bool] = [False]
+    unattached: list[str] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item.kind in ("byline", "continuation"):
+            marks = []
+            while i < len(items) and items[i].kind in ("byline", "continuation"):
+                marks.append(items[i])
+                i += 1
+            drafts.append(
+                _Draft(
+                    bylines=[m.text for m in marks if m.kind == "byline"],
+                    kickers=[m.text for m in marks if m.kind == "continuation"],
+                )
+            )
+            opened_by_mark.append(True)
+            continue
+        if item.kind == "credit":
+            drafts[-1].bylines.append(item.text)
+            drafts.append(_Draft())
+            opened_by_mark.append(False)
+        elif item.kind == "headline":
+            if drafts[-1].items:
+                drafts.append(_Draft())
+                opened_by_mark.append(False)
+            drafts[-1].title_lines.append(item.text)
+        else:
+            drafts[-1].items.append(item)
+        i += 1
+
+    # Headings at the start of a draft not opened by a byline head it (file start, after a credit).
+    for draft, by_mark in zip(drafts, opened_by_mark, strict=True):
+        if not by_mark and not draft.title_lines:
+            lead = _leading_headings(draft.items)
+            draft.title_lines.extend(h.text for h in lead)
+            del draft.items[: len(lead)]
+
+    # Heading blocks just before an opening mark: headline of the body before or the one after.
+    for k in range(1, len(drafts)):
+        if not opened_by_mark[k]:
+            continue
+        before, after = drafts[k - 1], drafts[k]
+        block = _trailing_headings(before.items)
+        if not block:
+            continue
+        del before.items[len(before.items) - len(block) :]
+        texts = [h.text for h in block]
+        if not after.has_body or (
+            before.has_body and not before.title_lines and _prefers_previous(texts, before, after, drafts)
+        ):
+            target = before if before.has_body and not before.title_lines else None
+        else:
+            target = after
+        if target is None:
+            unattached.extend(texts)
+        else:
+            target.title_lines.extend(texts)
+
+    # The last body may end with its own headline.
+    last = drafts[-1]
+    block = _trailing_headings(last.items)
+    if block and last.has_body and not last.title_lines and len(block) < len(last.items):
+        last.title_lines.extend(h.text for h in block)
+        del last.items[len(last.items) - len(block) :]
+
+    kept: list[_Draft] = []
+    for draft in drafts:
+        if draft.has_body:
+            kept.append(draft)
+        elif draft.bylines and not draft.items and kept and not kept[-1].bylines and draft is drafts[-1]:
+            kept[-1].bylines.extend(draft.bylines)  # a byline printed after the last body
+        else:
+            unattached.extend([*draft.bylines, *draft.kickers, *draft.title_lines])
+            unattached.extend(item.text for item in draft.items)
+    return kept, unattached
+
+
+def _leading_headings(items: list[_Item]) -> list[_Item]:
+    lead: list[_Item] = []
+    for item in items:
+        if item.kind != "heading":
+            break
+        lead.append(item)
+    return lead if len(lead) < len(items) else []
+
+
+def _trailing_headings(items: list[_Item]) -> list[_Item]:
+    block: list[_Item] = []
+    for item in reversed(items):
+        if item.kind != "heading":
+            break
+        block.insert(0, item)
+    return block
+
+
+def _prefers_previous(title: list[str], before: _Draft, after: _Draft, drafts: list[_Draft]) -> bool:
+    """Whether a title block describes the body before it better than the body after it."""
+    documents = [_bigrams(_body_text(d)) for d in drafts if d.has_body]
+    df = Counter(g for doc in documents for g in doc)
+    n = len(documents)
+
+    def affinity(draft: _Draft) -> float:
+        grams = _bigrams(_body_text(draft))
+        # Rarer bigrams say more about which story a title belongs to (idf weighting).
+        return sum(math.log((n + 1) / (df[g] + 0.5)) for g in _bigrams(" ".join(title)) if g in grams)
+
+    return affinity(before) > affinity(after)
+
+
+def _body_text(draft: _Draft) -> str:
+    return "\n".join(item.text for item in draft.items)
+
+
+@cache
+def _bigrams(text: str) -> frozenset[str]:
+    folded = to_simplified(text)
+    return frozenset(folded[i : i + 2] for i in range(len(folded) - 1) if all(c.isalnum() for c in folded[i : i + 2]))
+
+
+# --- 7-8. finish ----------------------------------------------------------------------------------
+
+
+def _finish(draft: _Draft, source: str, number: int) -> Article:
+    title, kickers = _title_from_block(draft.title_lines)
+    text = "\n".join(item.text for item in draft.items)
+    return Article(
+        source=source,
+        number=number,
+        title=title or derived_title(text) or _stem(source),
+        text=text,
+        byline=" ".join(draft.bylines),
+        kicker=" / ".join([*kickers, *draft.kickers]),
+    )
+
+
+def _title_from_block(lines: list[str]) -> tuple[str, list[str]]:
+    main = [line for line in lines if not line.startswith("—")]
+    if not main:
+        return " ".join(line.lstrip("—") for line in lines), []
+    headline = max(main, key=len)
+    subtitles = [line for line in lines if line.startswith("—")]
+    return headline + "".join(subtitles), [line for line in main if line is not headline]
+
+
+def derived_title(text: str) -> str:
+    """A title for an article printed without one: its first sentence, cut at a clause mark."""
+    first = text.strip().split("\n", 1)[0]
+    for i, char in enumerate(first):
+        if char in _SENTENCE_END:
+            first = first[:i]
+            break
+    if len(first) <= TITLE_CHARS:
+        return first.strip()
+    cut = max((i for i, c in enumerate(first[: TITLE_CHARS + 1]) if c in _CLAUSE_MARKS), default=TITLE_CHARS)
+    return first[:cut].strip()
+
+
+def _stem(source: str) -> str:
+    name = source.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name

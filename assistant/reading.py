@@ -1,0 +1,208 @@
+"""Corpus files to articles: decoding, format-specific structure, then cleaning and splitting."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from .articles import (
+    CAPTION,
+    HEADING,
+    HEADLINE,
+    ArticleSplit,
+    SourceLine,
+    derived_title,
+    join_paragraphs,
+    split_lines,
+    split_text,
+)
+from .documents import Article
+from .errors import UnreadableFileError
+from .normalize import clean_text
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Detectors may name a narrower relative of the encoding they saw; decode with the wider superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs", "cp950": "big5hkscs"}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def list_corpus_files(corpus_dir: Path) -> list[Path]:
+    """Supported files under corpus_dir, recursively, sorted; hidden files and folders are left out."""
+    corpus_dir = Path(corpus_dir)
+    found = [
+        path
+        for path in corpus_dir.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def decode_bytes(data: bytes, name: str) -> Decoded:
+    """Text of a file: by its byte-order mark, as UTF-8, or in the encoding charset-normalizer detects.
+
+    Raises UnreadableFileError for binary data or bytes no encoding explains.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                raise _unreadable(name, f"broken {encoding} text ({exc.reason})") from exc
+    if b"\x00" in data:
+        raise _unreadable(name, "binary data")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise _unreadable(name, "no text encoding explains these bytes")
+    encoding = _SUPERSETS.get(best.encoding, best.encoding)
+    text = data.decode(encoding, errors="replace")
+    if _control_share(text) > 0.01:
+        raise _unreadable(name, "binary data")
+    return Decoded(text, encoding)
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    return controls / max(len(text), 1)
+
+
+def _unreadable(name: str, why: str) -> UnreadableFileError:
+    return UnreadableFileError(f"无法读取文件 {name}:{why}。请另存为 UTF-8 文本后重试。 / Cannot read {name}: {why}.")
+
+
+def read_file(path: Path, source: str) -> tuple[ArticleSplit, str]:
+    """Articles of one corpus file (with lines that belong to none) and the encoding it was read in."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(source, exc.strerror or "cannot open") from exc
+    decoded = decode_bytes(data, source)
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        split = ArticleSplit(list(_jsonl_articles(decoded.text, source)))
+    elif suffix in HTML_SUFFIXES:
+        split = split_lines(html_lines(decoded.text), source)
+    elif suffix in (".md", ".markdown"):
+        split = split_lines(markdown_lines(clean_text(decoded.text)), source)
+    else:
+        split = split_text(clean_text(decoded.text), source)
+    return split, decoded.encoding
+
+
+def read_articles(path: Path, source: str) -> list[Article]:
+    """Decode, clean and split one corpus file. Raises UnreadableFileError."""
+    return read_file(path, source)[0].articles
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "blockquote", "pre")
+_HINTS = {"h1": HEADLINE, "figcaption": CAPTION} | {f"h{n}": HEADING for n in range(2, 7)}
+
+
+def html_lines(markup: str) -> list[SourceLine]:
+    """Block elements of an HTML page as lines, tags stripped, headings and captions marked."""
+    from bs4 import BeautifulSoup  # only HTML files need it
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for hidden in soup(["script", "style", "noscript", "template", "head"]):
+        hidden.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    lines: list[SourceLine] = []
+    for element in soup.find_all(_BLOCK_TAGS):
+        if element.find(_BLOCK_TAGS):
+            continue  # a container: its inner blocks are read on their own
+        hint = _HINTS.get(element.name, "")
+        for line in clean_text(element.get_text()).split("\n"):
+            lines.append(SourceLine(line, hint))
+        lines.append(SourceLine(""))
+    if not any(line.text for line in lines):  # no block markup at all: the page is one text
+        lines = [SourceLine(line) for line in clean_text(soup.get_text()).split("\n")]
+    return lines
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|`+)(\S(?:.*?\S)?)\1")
+_MD_LIST = re.compile(r"^(?:[-*+]|\d+[.)])\s+|^>\s?")
+
+
+def markdown_lines(text: str) -> list[SourceLine]:
+    """Markdown as lines: "#" headlines, "##" section headings, markup around words removed."""
+    lines: list[SourceLine] = []
+    for raw in text.split("\n"):
+        heading = _MD_HEADING.match(raw)
+        if heading:
+            lines.append(SourceLine(_md_inline(heading[2]), HEADLINE if len(heading[1]) == 1 else HEADING))
+        elif raw.strip() in ("---", "***", "```"):
+            lines.append(SourceLine(""))
+        else:
+            lines.append(SourceLine(_md_inline(_MD_LIST.sub("", raw))))
+    return lines
+
+
+def _md_inline(text: str) -> str:
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(r"\2", text).strip()
+
+
+def _jsonl_articles(text: str, source: str) -> Iterator[Article]:
+    number = 0
+    for line_number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            body = record["text"]
+            if not isinstance(body, str):
+                raise TypeError("text is not a string")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            log.warning("skipped line %d of %s: not an article with a text (%s)", line_number, source, exc)
+            continue
+        joined = join_paragraphs(clean_text(body))
+        if not joined:
+            continue
+        title = clean_text(str(record.get("title") or "")).replace("\n", " ").strip()
+        yield Article(
+            source=source,
+            number=number,
+            title=title or derived_title(joined),
+            text=joined,
+            date=str(record.get("date") or ""),
+            url=str(record.get("url") or ""),
+        )
+        number += 1
