@@ -78,3 +78,65 @@ def seed_assistant(tmp_path_factory, real_embedder):
     corpus = root / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
     return Assistant.build(corpus, root / "index")
+
+
+# ---- the web app as users start it (helper "ui") -------------------------------------------------
+
+# Markup in corpus text. The text pipeline strips the tags it knows (script, img); the others reach the app.
+HOSTILE_ARTICLE = """天门市举办油菜花节<svg/onload=alert(1)>
+
+天门市油菜花节共接待游客38万人次<details open ontoggle=alert(2)>，带动旅游收入2.1亿元。
+<marquee onstart=alert(3)>花海</marquee><script>alert(4)</script><img src=x onerror="alert(5)">
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """`python app.py` on a free port over a copy of the seed corpus plus a hostile article; yields its URL.
+
+    The index does not exist beforehand, so this also proves that app.py builds it. Real model: mark users slow.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = tmp_path_factory.mktemp("app")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
+    (root / "corpus" / "hostile.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    port = free_port()
+    log = (root / "app.log").open("w")
+    command = [sys.executable, str(REPO / "app.py"), "--port", str(port), "--corpus", "corpus", "--index", "index"]
+    process = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 900  # first run materialises the model and embeds the corpus
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"app.py exited with {process.returncode}:\n{(root / 'app.log').read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py did not start in time:\n{(root / 'app.log').read_text()}")
+            time.sleep(1)
+        yield {"url": url, "root": root, "port": port}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -12,15 +12,11 @@ from assistant.results import Hit
 from assistant.ui import ChatState, Service, respond
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
-HOSTILE_ARTICLE = """天门市举办<script>alert('x')</script>油菜花节
-
-天门市油菜花节共接待游客<img src=x onerror="alert(1)">38万人次，带动旅游收入2.1亿元。
-"""
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Service:
-    from conftest import SEED_CORPUS, HashingEmbedder
+    from conftest import HOSTILE_ARTICLE, SEED_CORPUS, HashingEmbedder
 
     root = tmp_path_factory.mktemp("ui")
     shutil.copytree(SEED_CORPUS, root / "corpus")
@@ -114,10 +110,11 @@ def test_hostile_article_renders_as_text(service):
     _, (messages, state, panel, _) = _final(service, "天门市油菜花节带动旅游收入多少？")
     assert state.turns[-1].view.sources, "the hostile article should be found and cited"
     for markup in (panel, messages[-1]["content"]):
-        tags = {tag for tag, _ in _tags(markup)}
-        assert not tags & {"script", "img"}, markup
-        assert not any(name.startswith("on") for _, attrs in _tags(markup) for name in attrs)
-    assert "&lt;script&gt;" in panel or "&lt;img" in panel
+        tags = _tags(markup)
+        assert not {tag for tag, _ in tags} & {"script", "img", "svg", "marquee"}, markup
+        assert not any(name.startswith("on") for _, attrs in tags for name in attrs), markup
+    assert "&lt;svg/onload=alert(1)&gt;" in panel  # the headline, shown as text
+    assert "&lt;details open ontoggle=alert(2)&gt;" in messages[-1]["content"]
 
 
 def test_retrieval_rows_show_every_score_and_rank():
@@ -152,7 +149,7 @@ def test_missing_index_gives_a_message_everywhere(tmp_path):
 
 
 def test_rebuild_picks_up_a_new_file_and_a_missing_index_recovers(tmp_path, seed_corpus):
-    from conftest import HashingEmbedder
+    from conftest import HOSTILE_ARTICLE, HashingEmbedder
 
     broken = Service.start(seed_corpus, tmp_path / "index", embedder=HashingEmbedder(), build=False)
     assert broken.problem

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 
 import pytest
 from gradio_client import Client
@@ -14,15 +13,9 @@ from assistant import ui
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from conftest import SEED_CORPUS, HashingEmbedder
+    from conftest import SEED_CORPUS, HashingEmbedder, free_port
 
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(SEED_CORPUS, root / "corpus")
