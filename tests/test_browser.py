@@ -1,0 +1,175 @@
+"""The web app in headless Chromium, started as users start it (`python app.py`), with the real model.
+
+Screenshots go to artifacts/ (gitignored). Needs Debian's `chromium` and a CJK font (fonts-wqy-microhei).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+GDP = "赤壁市预计全年GDP是多少?"
+AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
+LAST_REPLY = "#chat .message.bot >> nth=-1"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian packages: apt-get install -y chromium fonts-wqy-microhei")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server["url"])
+    opened = context.new_page()
+    opened.dialogs = []  # an alert() from corpus markup would land here
+    opened.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+    opened.goto(app_server["url"])
+    opened.wait_for_selector("#question textarea", timeout=60_000)
+    yield opened
+    context.close()
+
+
+def shot(page, name: str, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def ask(page, question: str) -> list[str]:
+    """Type a question, press Enter and wait until the reply stops changing; returns each text seen on the way."""
+    before = page.locator("#chat .message.bot").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    seen: list[str] = []
+    changed = time.monotonic()
+    deadline = changed + 60
+    while time.monotonic() < deadline:
+        replies = page.locator("#chat .message.bot")
+        text = replies.last.inner_text() if replies.count() > before else ""
+        if text and (not seen or text != seen[-1]):
+            seen.append(text)
+            changed = time.monotonic()
+        elif text and text != "正在检索…" and time.monotonic() - changed > 0.8:
+            return seen
+        time.sleep(0.03)
+    raise AssertionError(f"no complete reply to {question!r}; saw {seen!r}")
+
+
+def test_answer_streams_in_and_a_citation_click_shows_the_highlighted_fact(page):
+    assert page.locator("#chat .examples button").count() >= 1, "example questions on the empty screen"
+    shot(page, "01-empty-chat")
+    seen = ask(page, GDP)
+    final = seen[-1]
+    assert "622亿元" in final
+    partial = [t for t in seen[:-1] if t != "正在检索…" and t]
+    assert partial and all(len(t) < len(final) for t in partial), f"reply did not stream: {seen!r}"
+
+    page.locator(f"{LAST_REPLY} >> a.cite").first.click()
+    focused = page.locator(".source.focused")
+    focused.wait_for()
+    page.wait_for_timeout(800)  # smooth scrolling
+    highlighted = focused.locator("mark.cited")
+    assert "622亿元" in highlighted.inner_text()
+    assert "chibi-cadre-year.txt" in focused.inner_text()
+    assert highlighted.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight }"
+    )
+    shot(page, "02-answer-citation")
+
+
+def test_refusal_follow_up_copy_newline_and_clear(page):
+    refusal = ask(page, "上海市2025年的GDP是多少?")[-1]
+    assert "没有" in refusal
+    assert page.locator(f"{LAST_REPLY} >> a.cite").count() == 0
+
+    ask(page, AIRPORT)
+    follow_up = ask(page, "它累计开通了多少条货运航线？")[-1]
+    assert "结合上文" in follow_up and "111条" in follow_up
+    shot(page, "03-follow-up")
+
+    page.locator("#chat .message-buttons-left button[aria-label='Copy message']").last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "111条" in copied and "<" not in copied
+
+    replies = page.locator("#chat .message.bot").count()
+    page.fill("#question textarea", "第一行")
+    page.press("#question textarea", "Shift+Enter")
+    page.keyboard.type("第二行")
+    assert page.input_value("#question textarea") == "第一行\n第二行"
+    page.wait_for_timeout(500)
+    assert page.locator("#chat .message.bot").count() == replies, "Shift+Enter must not send"
+
+    page.click("#clear")
+    page.locator("#chat .message.bot").first.wait_for(state="detached")
+    assert "提问后" in page.inner_text("#sources")
+
+
+def test_empty_and_overlong_questions_get_messages(page):
+    page.press("#question textarea", "Enter")
+    page.locator("#chat .message.bot").first.wait_for()
+    page.wait_for_function("document.querySelector('#chat .message.bot').innerText.includes('请输入问题')")
+    page.fill("#question textarea", "长" * 10_000)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("[...document.querySelectorAll('#chat .message.bot')].pop().innerText.includes('问题太长')")
+
+
+def test_retrieval_test_tab_shows_keyword_vector_and_fused_scores(page):
+    page.get_by_role("tab", name="检索测试").click()
+    page.fill("#retrieval-query textarea", AIRPORT)
+    page.press("#retrieval-query textarea", "Enter")
+    page.wait_for_function("document.querySelector('#hits').innerText.includes('hubei-daily-cadres-roundup.txt')")
+    headers = page.locator("#hits [role=columnheader]").all_inner_texts()
+    for name in ("融合分", "关键词分", "关键词名次", "向量分", "向量名次"):
+        assert any(name in h for h in headers), headers
+    first_row = page.locator("#hits [role=row][data-index='0'] [role=gridcell]").all_inner_texts()
+    assert first_row[0].strip() == "1"
+    float(first_row[1]), float(first_row[2]), float(first_row[4])  # scores are numbers
+    shot(page, "04-retrieval-test", full_page=True)
+
+
+def test_corpus_tab_shows_status_articles_and_rebuilds(page):
+    page.get_by_role("tab", name="语料库").click()
+    status = page.locator("#index-status")
+    assert "最新" in status.inner_text()
+    page.wait_for_function("document.querySelector('#articles').innerText.includes('chibi-cadre-year.txt')")
+    page.click("#rebuild")
+    page.wait_for_function("document.querySelector('#rebuild-outcome').innerText.includes('索引已是最新')")
+    shot(page, "05-corpus", full_page=True)
+
+
+def test_markup_in_an_article_renders_as_inert_text(page):
+    reply = ask(page, "天门市油菜花节带动旅游收入多少？")[-1]
+    assert "2.1亿元" in reply
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    for selector in ("#chat svg[onload]", "#sources svg", "details[ontoggle]", "marquee", "#sources img"):
+        assert page.locator(selector).count() == 0, selector
+    assert "<svg/onload=alert(1)>" in page.inner_text("#sources")
+    assert "<details open ontoggle=alert(2)>" in reply
+    shot(page, "06-hostile-markup")
+
+
+def test_phone_width_stacks_chat_over_sources(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    ask(page, AIRPORT)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392, "no sideways scrolling"
+    chat, sources = page.locator("#chat").bounding_box(), page.locator("#sources").bounding_box()
+    assert sources["y"] > chat["y"] + chat["height"] - 1
+    page.locator(f"{LAST_REPLY} >> a.cite").first.click()
+    page.locator(".source.focused").wait_for()
+    shot(page, "07-phone", full_page=True)
