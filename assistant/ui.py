@@ -202,7 +202,7 @@ def respond(
         assistant = service.require()
         answer = assistant.ask(asked, k=_checked_k(k), sources=list(sources or []) or None)
     except AssistantError as exc:
-        failed = Turn(question or "", f"⚠️ {render.chat_text(str(exc))}", render.TurnView(number, question or ""))
+        failed = Turn(question or "", f"⚠ {render.chat_text(str(exc))}", render.TurnView(number, question or ""))
         final = ChatState([*turns, failed])
         yield chat_messages(final.turns), final, render.sources_panel([t.view for t in final.turns]), question
         return
@@ -276,7 +276,7 @@ def status_markdown(service: Service) -> str:
     if service.assistant is None:
         return f"**索引不可用。** {render.chat_text(service.problem)}\n\n修正后点击“重建索引”。"
     s = service.assistant.status()
-    state = "✅ 最新" if s.fresh else "⚠️ 已过期：" + "；".join(s.stale_reasons) + "（点击“重建索引”更新）"
+    state = "✓ 最新" if s.fresh else "⚠ 已过期：" + "；".join(s.stale_reasons) + "（点击“重建索引”更新）"
     lines = [
         f"**索引状态：** {state}",
         f"**模型：** {s.model}（{s.dimension} 维）　**构建时间：** {s.built_at}",
@@ -351,8 +351,8 @@ def _chat_tab(service: Service) -> gr.Dropdown:
                     autofocus=True,
                 )
                 send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="send")
-            with gr.Row():
-                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="clear")
+            with gr.Row(elem_classes="chat-tools"):
+                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="clear", scale=0, min_width=96)
             with gr.Accordion("设置", open=False, elem_id="settings"):
                 k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="检索段落数")
                 sources = gr.Dropdown(
@@ -406,7 +406,7 @@ def _retrieval_tab(service: Service) -> None:
         try:
             hits = service.require().search(text, k=_checked_k(k_value))
         except AssistantError as exc:
-            return f"⚠️ {render.chat_text(str(exc))}", []
+            return f"⚠ {render.chat_text(str(exc))}", []
         return f"共 {len(hits)} 条结果。", hit_rows(hits)
 
     for trigger in (query.submit, run.click):
@@ -437,9 +437,9 @@ def _corpus_tab(service: Service, source_filter: gr.Dropdown) -> None:
             progress((done, max(total, 1)), desc=BUILD_STAGES.get(stage, stage))
 
         try:
-            summary = "✅ " + service.rebuild(report)
+            summary = "✓ " + service.rebuild(report)
         except AssistantError as exc:
-            summary = f"⚠️ {exc}"
+            summary = f"⚠ {exc}"
         return (
             render.chat_text(summary),
             *overview(),
