@@ -132,10 +132,6 @@ def _classify(lines: Sequence[SourceLine]) -> list[_Item]:
             continue
         items.extend(_classify_line(text, line.hint, blank))
         blank = 0
-    # A short line right before a caption is the caption's title ("通城县直播带岗").
-    for i in range(len(items) - 1):
-        if items[i].kind == "heading" and items[i + 1].kind == "caption":
-            items[i].kind = "caption"
     return items
 
 
@@ -205,34 +201,41 @@ def _join_broken_lines(items: list[_Item]) -> list[_Item]:
         out.append(_Item("body", merged, item.gap))
         out.extend(held)
         i = j
+    # A heading right before a caption is the caption's title ("通城县直播带岗").
+    for i in range(len(out) - 1):
+        if out[i].kind == "heading" and out[i + 1].kind == "caption":
+            out[i].kind = "caption"
     return out
 
 
 def _next_body(items: list[_Item], i: int) -> str | None:
-    follower = items[i + 1] if i + 1 < len(items) else None
-    return follower.text if follower is not None and follower.kind == "body" else None
+    """The text of the body line after item i, past any captions printed in between."""
+    k = i + 1
+    while k < len(items) and items[k].kind == "caption":
+        k += 1
+    return items[k].text if k < len(items) and items[k].kind == "body" else None
 
 
 def _continues(line: str, following: str | None) -> bool:
     """Whether a line without a sentence end is the first part of a sentence that goes on in following.
 
-    Long lines are; a heading-shaped line is only when it holds a comma (headlines rarely do, the
-    start of a reported sentence does: "王忠林要求,要以…") and a word spans the junction ("管" + "党").
+    Long lines are. A heading-shaped line is when a word spans the junction ("尹位脑" + "海中" gives
+    脑海, "服务中" + "心" gives 服务中心); the word must be in jieba's dictionary, unless the line holds a
+    comma: headlines rarely do and the start of a reported sentence does ("王忠林要求,要以…标准管" +
+    "党治党"), so there jieba may also recognise a word its HMM proposes (管党).
     """
     if following is None or _ends_sentence(line):
         return False
     if not _heading_shaped(line):
         return True
-    if not any(c in ",，" for c in line):
-        return False
-    return _word_spans_junction(line[-6:], following[:6])
+    return _word_spans_junction(line[-6:], following[:6], guess=any(c in ",，" for c in line))
 
 
-def _word_spans_junction(left: str, right: str) -> bool:
+def _word_spans_junction(left: str, right: str, guess: bool) -> bool:
     import jieba  # loaded only when a short line has to be told apart from a headline
 
     position = 0
-    for word in jieba.cut(left + right):
+    for word in jieba.cut(left + right, HMM=guess):
         if position < len(left) < position + len(word):
             return True
         position += len(word)
@@ -256,7 +259,7 @@ def _mark_headlines_over_photos(items: list[_Item]) -> list[_Item]:
     gaps = sorted(item.gap for item in items[1:] if item.kind == "body")
     if not gaps:
         return items
-    usual = gaps[len(gaps) // 2]
+    usual = gaps[(len(gaps) - 1) // 2]
     for i, item in enumerate(items):
         if item.kind != "body" or item.gap <= usual:
             continue
@@ -319,6 +322,8 @@ def _segment(items: list[_Item]) -> tuple[list[_Draft], list[str]]:
         if not opened_by_mark[k]:
             continue
         before, after = drafts[k - 1], drafts[k]
+        if before.title_lines and not before.items and not before.bylines:
+            after.title_lines, before.title_lines = before.title_lines + after.title_lines, []  # over a byline
         block = _trailing_headings(before.items)
         if not block:
             continue

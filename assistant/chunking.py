@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .articles import HEADING_CHARS
 from .documents import LOST_CHARS, MOJIBAKE, Article, Passage
 from .normalize import fold_for_matching, is_question_mark, is_traditional, lost_char_spans, mojibake_spans
 from .settings import ChunkingSettings
@@ -79,11 +80,21 @@ def split_passages(article: Article, chunking: ChunkingSettings) -> list[Passage
     passages: list[Passage] = []
     seen: dict[str, int] = {}
     first = 0
+    previous_end = -1
     while first < len(sentences):
         last = first
         while last + 1 < len(sentences) and sentences[last + 1][1] - sentences[first][0] <= chunking.max_chars:
             last += 1
+        # A heading belongs with the text after it, not at the end of a passage (unless nothing else
+        # would be new in this passage).
+        while (
+            first < last < len(sentences) - 1
+            and _is_heading(text, sentences[last])
+            and sentences[last - 1][1] > previous_end
+        ):
+            last -= 1
         start, end = sentences[first][0], sentences[last][1]
+        previous_end = end
         body = text[start:end]
         repeat = seen.get(body, 0)
         seen[body] = repeat + 1
@@ -105,6 +116,13 @@ def split_passages(article: Article, chunking: ChunkingSettings) -> list[Passage
             break
         first = _next_first(sentences, first, last, chunking)
     return passages
+
+
+def _is_heading(text: str, span: tuple[int, int]) -> bool:
+    """A short paragraph of its own without a sentence end: a section heading or caption title."""
+    start, end = span
+    whole_line = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+    return whole_line and end - start <= HEADING_CHARS and text[end - 1] not in _ENDERS + _CLOSERS
 
 
 def _next_first(sentences: list[tuple[int, int]], first: int, last: int, chunking: ChunkingSettings) -> int:

@@ -196,12 +196,8 @@ def _odd_char(text: str, index: int, traditional: bool) -> bool:
         alone = not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
         return alone and (is_cjk(before) or is_cjk(after))
     if unicodedata.category(char) in ("So", "No", "Sc", "Sm", "Sk"):
-        return _squeezing(before) and _squeezing(after)  # "眲④S": a symbol inside running text
+        return is_cjk(before) or is_cjk(after)  # "眲④S": a symbol glued to characters
     return False
-
-
-def _squeezing(char: str) -> bool:
-    return is_cjk(char) or (not char.isascii() and unicodedata.category(char) in ("So", "No", "Sc"))
 
 
 @dataclass(frozen=True)
