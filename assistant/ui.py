@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -460,21 +461,26 @@ def _corpus_tab(service: Service, source_filter: gr.Dropdown) -> None:
 def _api_endpoints(service: Service) -> None:
     def ask(question: str, k: int = DEFAULT_K, sources: list[str] | None = None) -> dict:
         """Answer a question from the articles; the reply quotes them with [n] markers and lists the citations."""
-        try:
+        with _reported_to_client():
             return service.require().ask(question, k=_checked_k(k), sources=sources or None).to_dict()
-        except AssistantError as exc:
-            raise gr.Error(str(exc)) from exc
 
     def search(question: str, k: int = DEFAULT_K, sources: list[str] | None = None) -> list[dict]:
         """The k best passages for a question, best first, with keyword, vector and fused scores."""
-        try:
+        with _reported_to_client():
             hits = service.require().search(question, k=_checked_k(k), sources=sources or None)
-        except AssistantError as exc:
-            raise gr.Error(str(exc)) from exc
         return [h.to_dict() for h in hits]
 
     gr.api(ask, api_name="ask", concurrency_id="answer")
     gr.api(search, api_name="search", concurrency_id="answer")
+
+
+@contextmanager
+def _reported_to_client() -> Iterator[None]:
+    """A user's mistake reaches an API client as its message (gradio_client raises AppError), not a traceback."""
+    try:
+        yield
+    except AssistantError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, block: bool = True) -> str:

@@ -54,3 +54,31 @@ def test_bad_requests_get_the_users_message(client, question, k, message):
 def test_only_the_named_endpoints_are_public(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(endpoints) == {"/ask", "/search"}
+
+
+def test_app_with_a_missing_corpus_still_serves_and_says_what_is_wrong(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO, free_port
+
+    port = free_port()
+    command = [sys.executable, str(REPO / "app.py"), "--port", str(port), "--corpus", "nowhere", "--index", "index"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                client = Client(f"http://127.0.0.1:{port}", verbose=False)
+                break
+            except Exception:
+                assert process.poll() is None, process.stdout.read()
+                assert time.monotonic() < deadline, "app.py did not start"
+                time.sleep(0.5)
+        with pytest.raises(AppError, match="语料文件夹不存在"):
+            client.predict(AIRPORT, 5, None, api_name="/ask")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0]
+    assert "语料文件夹不存在" in output and "Traceback" not in output
