@@ -60,6 +60,7 @@ def clean_text(raw: str) -> str:
 
 
 def _clean_once(text: str) -> str:
+    text = repair_utf8_mojibake(text)  # first: the other steps would destroy the bytes it rereads
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text)
@@ -71,6 +72,60 @@ def _clean_once(text: str) -> str:
     text = _SPACE_AT_PUNCT.sub("", text)
     text = _SPACE_RUNS.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+# UTF-8 text decoded as Windows-1252 or Latin-1 ("æ–°æ¸¯") is a run of these characters...
+_LATIN_RUN = re.compile(
+    "[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{3,}"
+)
+# ...and decoded as GBK or Big5 ("鏂版腐鍥尯") a run of non-ASCII characters.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+def repair_utf8_mojibake(text: str) -> str:
+    """Undo UTF-8 text decoded with a legacy encoding, only where that is provably right.
+
+    A run is re-encoded with the wrong encoding and decoded as UTF-8. The repair is kept only when
+    every byte decodes strictly (UTF-8's structure makes that vanishingly unlikely by chance for
+    real text) and the result is ordinary Chinese. Runs that lost bytes cannot be reversed; they
+    are left alone and flagged by mojibake_spans instead.
+    """
+    text = _LATIN_RUN.sub(lambda m: _reread(m.group(), ("cp1252", "latin-1")) or m.group(), text)
+    return _NON_ASCII_RUN.sub(lambda m: _reread_within(m.group()), text)
+
+
+def _reread(run: str, encodings: tuple[str, ...]) -> str | None:
+    for encoding in encodings:
+        try:
+            fixed = run.encode(encoding).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if fixed != run and any(is_cjk(c) for c in fixed) and all(_ordinary(c) for c in fixed):
+            return fixed
+    return None
+
+
+def _reread_within(run: str) -> str:
+    """A GBK/Big5-decoded stretch inside a run of Chinese: tried around its unusual characters."""
+    odd = [i for i, c in enumerate(run) if not _ordinary(c)]
+    if not odd:
+        return run
+    starts = range(max(0, odd[0] - 6), odd[0] + 1)
+    ends = range(min(len(run), odd[-1] + 7), odd[-1], -1)
+    for start in starts:
+        for end in ends:
+            fixed = _reread(run[start:end], ("gb18030", "big5hkscs"))
+            if fixed is not None:
+                return run[:start] + fixed + run[end:]
+    return run
+
+
+def _ordinary(char: str) -> bool:
+    if is_cjk(char):
+        return _encodable(char, "gb2312") or _encodable(char, "cp950")
+    code = ord(char)
+    return (0x20 <= code < 0x7F) or 0x3000 <= code <= 0x303F or 0xFF01 <= code <= 0xFF5E or 0x2010 <= code <= 0x2026
 
 
 # --- folding for matching -------------------------------------------------------------------------

@@ -43,6 +43,22 @@ def test_clean_text_examples(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
 
 
+@pytest.mark.parametrize("wrong", ["gb18030", "cp1252", "latin-1"])
+@pytest.mark.parametrize("phrase", ["黄石新港园区项目专员", "召开全会", "新港园区黨工委委員"])
+def test_utf8_read_with_a_legacy_encoding_is_repaired_when_reversible(phrase: str, wrong: str) -> None:
+    try:
+        mojibake = phrase.encode("utf-8").decode(wrong)  # e.g. 榛勭煶鏂版腐鍥尯, é»„çŸ³æ–°æ¸¯
+    except UnicodeDecodeError:
+        pytest.skip(f"{phrase} in UTF-8 is not valid {wrong}")
+    assert clean_text(f"今天{mojibake}。") == f"今天{phrase}。"
+
+
+def test_mojibake_that_lost_bytes_is_left_alone() -> None:
+    damaged = "支撐!毙赂蹐@區黨工委委員"  # a byte of GBK text was lost: not reversible, only flagged
+    assert clean_text(damaged) == damaged
+    assert clean_text("café naïve ÷ 2") == "café naïve ÷ 2"
+
+
 def test_clean_text_keeps_paragraphs_and_lines() -> None:
     assert clean_text("第一段。\n\n第二段\n第三行") == "第一段。\n\n第二段\n第三行"
 
