@@ -81,6 +81,12 @@ def decode_bytes(data: bytes, name: str) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few damaged bytes (a truncated download) is still UTF-8: the damage becomes U+FFFD,
+    # which is flagged as lost characters, instead of a detector's guess garbling the whole file.
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    if damaged <= max(1, len(text) // 1000):
+        return Decoded(text, f"utf-8 ({damaged} damaged bytes)")
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise _unreadable(name, "no text encoding explains these bytes")
@@ -127,12 +133,16 @@ def read_articles(path: Path, source: str) -> list[Article]:
 
 # --- formats --------------------------------------------------------------------------------------
 
-_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "td", "th", "blockquote", "pre")
+_BLOCK_TAGS = (
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "tr", "td",
+    "th", "blockquote", "pre", "section", "article", "header", "footer", "main", "aside", "nav", "dl", "dt", "dd",
+)  # fmt: skip
 _HINTS = {"h1": HEADLINE, "figcaption": CAPTION} | {f"h{n}": HEADING for n in range(2, 7)}
+_HINT_MARK = re.compile("^\ue000(\\w+)\ue001")  # put before a heading's text while the page is flattened
 
 
 def html_lines(markup: str) -> list[SourceLine]:
-    """Block elements of an HTML page as lines, tags stripped, headings and captions marked."""
+    """An HTML page as lines: tags stripped, every block a paragraph, headings and captions marked."""
     from bs4 import BeautifulSoup  # only HTML files need it
 
     soup = BeautifulSoup(markup, "html.parser")
@@ -140,16 +150,16 @@ def html_lines(markup: str) -> list[SourceLine]:
         hidden.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    lines: list[SourceLine] = []
     for element in soup.find_all(_BLOCK_TAGS):
-        if element.find(_BLOCK_TAGS):
-            continue  # a container: its inner blocks are read on their own
-        hint = _HINTS.get(element.name, "")
-        for line in clean_text(element.get_text()).split("\n"):
-            lines.append(SourceLine(line, hint))
-        lines.append(SourceLine(""))
-    if not any(line.text for line in lines):  # no block markup at all: the page is one text
-        lines = [SourceLine(line) for line in clean_text(soup.get_text()).split("\n")]
+        if element.name in _HINTS:
+            element.insert(0, f"\ue000{_HINTS[element.name]}\ue001")
+        element.insert_before("\n\n")
+        element.insert_after("\n\n")
+    lines: list[SourceLine] = []
+    for raw in soup.get_text().split("\n"):
+        mark = _HINT_MARK.match(raw.strip())
+        text = clean_text(raw[raw.index("\ue001") + 1 :] if mark else raw)
+        lines.append(SourceLine(text, mark[1] if mark else ""))
     return lines
 
 

@@ -124,3 +124,17 @@ def test_jsonl_one_article_a_line_bad_lines_skipped_with_a_warning(
     ]
     assert [r.getMessage() for r in caplog.records if "a.jsonl" in r.getMessage()][:1]
     assert sum("a.jsonl" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_html_text_directly_inside_a_container_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "a.html"
+    path.write_text("<div>容器里直接写的一句话。<p>段落里的一句话。</p>结尾的一句话。</div>", encoding="utf-8")
+    [article] = read_articles(path, "a.html")
+    assert article.text.split("\n") == ["容器里直接写的一句话。", "段落里的一句话。", "结尾的一句话。"]
+
+
+def test_utf8_with_a_damaged_byte_stays_utf8_and_the_damage_is_visible() -> None:
+    data = TRADITIONAL.encode("utf-8")
+    decoded = decode_bytes(data[:30] + b"\xff" + data[30:], "a.txt")
+    assert decoded.encoding.startswith("utf-8")
+    assert decoded.text.replace("\ufffd", "") == TRADITIONAL
