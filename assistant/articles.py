@@ -5,26 +5,34 @@ continuation marks and body lines, with body lines broken wherever a column ende
 
 1. Each line is classified by its own shape: bylines ("湖北日报全媒记者 雷巍巍", "通讯员 …"),
    datelines that open a body ("湖北日报讯(记者…)…"), closing credits ("(記者 魯冰兒 通訊員 李成)"),
-   photo captions (ending in "(… 摄)" / "(…供图)", and a short line right before one), continuation
-   marks ("(上接第1版)"), heading-shaped lines (short, no sentence end inside or at the end, at most one
-   comma), and body lines.
-2. A body line that does not end a sentence continues in the next body line ("协" + "调事情"). A
-   heading-shaped line continues too when a word spans the junction (jieba: "服务中" + "心" gives
-   "服务中心") or it carries two commas; otherwise it is a heading and is never glued into a sentence.
-3. Bylines and continuation marks open an article body; a closing credit ends one.
-4. The heading lines right before an opening mark are the headline of one of the two bodies they sit
+   photo captions (ending in "(… 摄)" / "(…供图)"), continuation marks ("(上接第1版)"),
+   heading-shaped lines (at most HEADING_CHARS, no sentence end, not ending in a comma, at most one
+   comma), and body lines. Structured formats may say what a line is (HTML h1/h2/figcaption, "#").
+2. A body line that does not end a sentence continues in the next body line ("协" + "调事情"), past
+   any caption printed in between. A heading-shaped line continues only when a word spans the
+   junction ("尹位脑" + "海中": 脑海); otherwise it is a heading and is never glued into a sentence.
+   A heading right before a caption is the caption's title ("通城县直播带岗").
+3. Heading lines after a body and followed by a wider gap than paragraphs have (the lead photo
+   between a headline and its text) head a new article ("赤壁市委编办 / 优化编制资源配置…").
+4. Bylines and continuation marks open an article body; a closing credit ends one.
+5. The heading lines right before an opening mark are the headline of one of the two bodies they sit
    between. Newspapers print it above its body, but some pages (the later articles of the roundup
    seed file) print it after. The block goes to the body it describes: the one with more of its
-   rarer character bigrams, unless that body already has a headline (then to the next one, as
-   printed above). Headings at the very start of a file, or after a closing credit, head what follows.
-5. In a title block, the longest line is the headline, a line starting with "——" is its subtitle and
+   rarer (idf-weighted) character bigrams, unless the body before already has a headline (then to
+   the next one, as printed above). Headings at the start of a file or after a credit head what
+   follows; headings at the end of the last body head it when it has no headline yet.
+6. In a title block, the longest line is the headline, a line starting with "——" is its subtitle and
    the others are kickers (column names such as "读公报 强担当", authoring bodies).
-6. An article without a headline is titled by its first sentence, cut at a clause mark within
-   TITLE_CHARS characters (the file name is used only when the article has no sentence at all).
-7. Heading lines inside a body are section headings, and captions stay where they are: each is a
+7. An article without a headline is titled by its first sentence, cut at a clause mark within
+   TITLE_CHARS characters (the file name only when the article has no sentence at all).
+8. Heading lines inside a body are section headings, and captions stay where they are: each is a
    paragraph of its own, so nothing is lost and no sentence is split by them.
 
-A byline block followed by no body is kept as an unattached line (see ArticleSplit.unattached).
+A byline block followed by no body is kept aside (ArticleSplit.unattached), not glued to an article.
+
+Limit: an article printed with no byline, credit, continuation mark or photo gap after its headline
+cannot be told from a section heading by layout alone (topic similarity was measured and does not
+separate them); it stays inside the article before it, its headline kept as a section heading.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from .documents import Article
 from .normalize import is_cjk, to_simplified
@@ -395,7 +403,7 @@ def _body_text(draft: _Draft) -> str:
     return "\n".join(item.text for item in draft.items)
 
 
-@cache
+@lru_cache(maxsize=1024)  # bodies of one file, asked about once per title block
 def _bigrams(text: str) -> frozenset[str]:
     folded = to_simplified(text)
     return frozenset(folded[i : i + 2] for i in range(len(folded) - 1) if all(c.isalnum() for c in folded[i : i + 2]))
