@@ -40,18 +40,12 @@ class Service:
     """The assistant the app serves, or the reason there is none; rebuilt in place while it keeps answering."""
 
     def __init__(
-        self,
-        corpus_dir: Path,
-        index_dir: Path,
-        assistant: Assistant | None = None,
-        problem: str = "",
-        settings: Settings | None = None,
-        embedder: object | None = None,
+        self, corpus_dir: Path, index_dir: Path, settings: Settings | None = None, embedder: object | None = None
     ) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
-        self.assistant = assistant
-        self.problem = problem
+        self.assistant: Assistant | None = None
+        self.problem = ""  # why there is no assistant, in words for users
         self.settings = settings
         self.embedder = embedder
         self._first_build = threading.Lock()
@@ -68,7 +62,7 @@ class Service:
         progress=None,
     ) -> Service:
         """Build (incrementally) or load the index; a failure becomes the message every page shows."""
-        service = cls(Path(corpus_dir), Path(index_dir), settings=settings, embedder=embedder)
+        service = cls(Path(corpus_dir), Path(index_dir), settings, embedder)
         try:
             if build:
                 service.assistant = Assistant.build(corpus_dir, index_dir, settings, embedder, progress)
