@@ -173,3 +173,15 @@ def test_phone_width_stacks_chat_over_sources(page):
     page.locator(f"{LAST_REPLY} >> a.cite").first.click()
     page.locator(".source.focused").wait_for()
     shot(page, "07-phone", full_page=True)
+
+
+def test_settings_show_the_model_endpoint_only_for_generated_answers(page):
+    endpoint = page.locator("#endpoint >> visible=true").first  # Gradio nests two elements with this id
+    page.click("#settings button, #settings .label-wrap")
+    assert endpoint.count() == 0
+    page.get_by_label("语言模型生成（OpenAI 兼容接口）").check()
+    endpoint.wait_for()
+    assert page.get_by_label("接口地址").is_visible() and page.get_by_label("模型名").is_visible()
+    shot(page, "08-settings")
+    page.get_by_label("摘录原文（无需模型）").check()
+    endpoint.wait_for(state="detached")
