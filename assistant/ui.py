@@ -357,7 +357,7 @@ def build_app(service: Service) -> gr.Blocks:
             '<div class="app-header"><h1>新闻问答助手</h1><p>从本地新闻文章中检索并作答，每句话都注明出处。</p></div>'
         )
         with gr.Tabs():
-            with gr.Tab("问答", id="chat"):
+            with gr.Tab("对话", id="chat"):
                 source_filter = _chat_tab(service)
             with gr.Tab("检索测试", id="retrieval"):
                 _retrieval_tab(service)
