@@ -8,13 +8,12 @@ from typing import Literal
 import numpy as np
 
 from .embedding import Embedder
-from .fusion import reciprocal_rank_fusion
+from .fusion import DEPTH, fuse
 from .normalize import fold_for_matching
 from .results import Hit
 from .store import IndexData
 
 Method = Literal["hybrid", "keyword", "vector"]
-CANDIDATES = 50  # depth of each list before fusion
 
 
 class Retriever:
@@ -30,23 +29,33 @@ class Retriever:
         """The k best passages for the query, best first; `sources` restricts to those corpus files."""
         folded = fold_for_matching(query)
         allowed = np.flatnonzero(np.isin(self._sources, list(sources))) if sources else None
-        keyword_scores = keyword_ranks = query_vector = None
-        vector_scores: dict[int, float] = {}
+        keyword_all = None
+        keyword_ranks: dict[int, int] = {}
         vector_ranks: dict[int, int] = {}
+        vector_scores: dict[int, float] = {}
         if method != "vector":
-            keyword_scores = self.data.keyword.scores(folded)
-            keyword_ranks = _top_ranks(keyword_scores, allowed)
+            keyword_all = self.data.keyword.scores(folded)
+            keyword_top_rows = _top_rows(keyword_all, allowed)
+            keyword_ranks = {int(r): rank for rank, r in enumerate(keyword_top_rows, 1) if keyword_all[r] > 0}
         if method != "keyword":
             query_vector = self.embedder.encode_queries([folded])[0]
-            rows, sims = self.data.vectors.search(query_vector, CANDIDATES, allowed)
+            rows, sims = self.data.vectors.search(query_vector, DEPTH, allowed)
             vector_ranks = {int(r): rank for rank, r in enumerate(rows, 1)}
             vector_scores = {int(r): float(s) for r, s in zip(rows, sims, strict=True)}
         if method == "keyword":
-            fused = {row: float(keyword_scores[row]) for row in keyword_ranks}
+            fused = {row: float(keyword_all[row]) for row in keyword_ranks}
         elif method == "vector":
             fused = dict(vector_scores)
         else:
-            fused = reciprocal_rank_fusion(keyword_ranks, vector_ranks)
+            candidates = set(keyword_ranks) | set(vector_ranks)
+            for row in candidates - set(vector_scores):
+                vector_scores[row] = float(self.data.embeddings[row] @ query_vector)
+            fused, _ = fuse(
+                {row: float(keyword_all[row]) for row in candidates},
+                vector_scores,
+                keyword_all[keyword_top_rows],
+                np.asarray(sims, dtype=np.float32),
+            )
 
         hits: list[Hit] = []
         shown_stories: set[int] = set()
@@ -55,8 +64,6 @@ class Retriever:
             story = self._story_of.get((passage.source, passage.article))
             if story in shown_stories:
                 continue  # the same story from another article is already shown, listing this source
-            if query_vector is not None and row not in vector_scores:
-                vector_scores[row] = float(self.data.embeddings[row] @ query_vector)
             hit = Hit(
                 text=passage.text,
                 score=fused[row],
@@ -67,9 +74,9 @@ class Retriever:
                 end=passage.end,
                 article=passage.article,
                 flags=list(passage.flags),
-                keyword_score=None if keyword_scores is None else float(keyword_scores[row]),
+                keyword_score=None if keyword_all is None else float(keyword_all[row]),
                 vector_score=vector_scores.get(row),
-                keyword_rank=None if keyword_ranks is None else keyword_ranks.get(row),
+                keyword_rank=keyword_ranks.get(row),
                 vector_rank=vector_ranks.get(row),
                 also_in=self._other_sources(story, passage.source),
             )
@@ -86,10 +93,9 @@ class Retriever:
         return sorted({s for s, _ in self.data.stories[story]} - {source})
 
 
-def _top_ranks(scores: np.ndarray, allowed: np.ndarray | None, depth: int = CANDIDATES) -> dict[int, int]:
-    """1-based ranks of the `depth` best rows with a positive score, among the allowed rows."""
-    rows = np.flatnonzero(scores > 0)
-    if allowed is not None:
-        rows = np.intersect1d(rows, allowed)
-    rows = rows[np.argsort(-scores[rows], kind="stable")][:depth]
-    return {int(row): rank for rank, row in enumerate(rows, 1)}
+def _top_rows(scores: np.ndarray, allowed: np.ndarray | None, depth: int = DEPTH) -> np.ndarray:
+    """The rows of the `depth` best scores, best first, among the allowed rows."""
+    rows = np.arange(len(scores)) if allowed is None else allowed
+    if len(rows) > depth:
+        rows = rows[np.argpartition(-scores[rows], depth - 1)[:depth]]
+    return rows[np.argsort(-scores[rows], kind="stable")]
