@@ -1,6 +1,6 @@
 """Offline semantic search and cited question answering over Chinese news articles."""
 
-from .core import Assistant, ArticleInfo, IndexStatus
+from .core import ArticleInfo, Assistant, IndexStatus
 from .errors import AssistantError
 from .results import Answer, Citation, Hit
 from .settings import ChunkingSettings, Settings

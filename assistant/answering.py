@@ -6,6 +6,7 @@ No generative model is needed: every sentence of an answer is a verbatim sentenc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jieba.posseg as pseg
@@ -34,7 +35,10 @@ ASKS_PERSON = re.compile(r"谁|哪位|什么人")
 ASKS_PLACE = re.compile(r"哪里|哪儿|何地|什么地方|哪个(?:省|市|县|区|国家|地方)")
 
 MAX_SENTENCES = 3
-MIN_COVERAGE = 0.5  # share of the question's evidence that the best sentence must contain to count as found
+MIN_COVERAGE = 0.4  # share of the question's evidence that the best sentence must hold to count as found
+CONTEXT_CREDIT = 0.5  # weight of question words found around a sentence rather than in it
+KIND_BONUS = 0.15  # a sentence holding what the question asks for (a number, a date) ranks higher
+RANK_PRIOR = 0.05  # ties go to the better-ranked passage
 NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
 
 
@@ -47,15 +51,19 @@ class _Candidate:
     coverage: float
 
 
-def answer_question(question: str, hits: list[Hit]) -> Answer:
-    """An answer built from the hits' sentences, or a plain refusal when none carries the question's evidence."""
+def answer_question(question: str, hits: list[Hit], idf: Callable[[str], float]) -> Answer:
+    """An answer built from the hits' sentences, or a plain refusal when none carries the question's evidence.
+
+    `idf` weighs the question's words: a rare word the passage lacks (客运 where it says 货运) counts more
+    than a common one.
+    """
     folded_question = fold_for_matching(question)
-    terms = _evidence_terms(folded_question)
+    terms = _evidence_terms(folded_question, idf)
     entities = _entities(folded_question)
     candidates = [
         c
         for i, hit in enumerate(hits)
-        if _mentions_all(fold_for_matching(hit.title + hit.text), entities)
+        if _mentions_all(_lowered(hit.title + hit.text), entities)
         for c in _score_sentences(i, hit, terms, folded_question)
     ]
     candidates.sort(key=lambda c: -c.score)
@@ -75,22 +83,23 @@ def answer_question(question: str, hits: list[Hit]) -> Answer:
     return Answer(text=text, citations=citations, found=True, direct=direct)
 
 
-def _evidence_terms(folded_question: str) -> dict[str, float]:
-    """Question tokens that must be found in an answer, weighted by length (longer words say more)."""
-    terms = {}
-    for token in tokenize(folded_question):
-        if token not in QUESTION_WORDS:
-            terms[token] = float(min(len(token), 4))
-    return terms
+def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """Question tokens that an answer should contain, weighted by how rare they are in the corpus."""
+    return {t: idf(t) for t in tokenize(folded_question) if t not in QUESTION_WORDS}
+
+
+def _lowered(text: str) -> str:
+    """The form question tokens are looked up in: folded like the index, lower-cased like the tokens."""
+    return fold_for_matching(text).lower()
 
 
 def _entities(folded_question: str) -> list[str]:
-    """Places, organisations and people named in the question; an answer must be about them."""
-    names = []
+    """Places, organisations, people and numbers (years) named in the question; an answer must be about them."""
+    names = re.findall(r"\d+(?:\.\d+)?", folded_question)
     for word in pseg.cut(folded_question):
         if word.flag in {"ns", "nt", "nr", "nz"} and len(word.word) >= 2:
             # 赤壁市 should match a passage that says 赤壁: drop an administrative suffix.
-            names.append(re.sub(r"(?<=..)(省|市|县|区|镇|乡|村)$", "", word.word))
+            names.append(re.sub(r"(?<=..)(省|市|县|区|镇|乡|村)$", "", word.word).lower())
     return names
 
 
@@ -99,17 +108,22 @@ def _mentions_all(folded_text: str, entities: list[str]) -> bool:
 
 
 def _score_sentences(hit_index: int, hit: Hit, terms: dict[str, float], folded_question: str) -> list[_Candidate]:
+    """Each sentence's share of the question's evidence; words found only around it (the headline, the
+    neighbouring sentences: 赤壁 for "预计全年GDP622亿元") count half."""
     total = sum(terms.values()) or 1.0
+    around = _lowered(hit.title + "\n" + hit.text)
     wants = _wanted_kind(folded_question)
     out = []
     for start, end in sentence_spans(hit.text):
         sentence = hit.text[start:end].strip()
         if len(sentence) < 4:
             continue
-        folded = fold_for_matching(sentence)
-        coverage = sum(w for t, w in terms.items() if t in folded) / total
-        kind_bonus = 0.3 if wants is not None and wants.search(folded) else 0.0
-        rank_prior = 0.1 / (hit_index + 1)
+        folded = _lowered(sentence)
+        inside = sum(w for t, w in terms.items() if t in folded)
+        nearby = sum(w for t, w in terms.items() if t not in folded and t in around)
+        coverage = (inside + CONTEXT_CREDIT * nearby) / total
+        kind_bonus = KIND_BONUS if wants is not None and wants.search(folded) else 0.0
+        rank_prior = RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, sentence, folded, coverage + kind_bonus + rank_prior, coverage))
     return out
 
@@ -140,7 +154,12 @@ def _direct_reply(folded_question: str, best: _Candidate, terms: dict[str, float
     pattern = _wanted_kind(folded_question)
     if pattern is None:
         return ""
-    spans = [m for m in pattern.finditer(best.folded) if not _is_question_term(m.group(), terms)]
+    dates = [m.span() for m in DATE.finditer(best.folded)] if pattern is NUMBER else []
+    spans = [
+        m
+        for m in pattern.finditer(best.folded)
+        if not _is_question_term(m.group(), terms) and not any(a < m.end() and m.start() < b for a, b in dates)
+    ]
     if not spans:
         return ""
     anchors = [m.end() for t in terms for m in re.finditer(re.escape(t), best.folded)]

@@ -124,7 +124,8 @@ class Assistant:
 
     def ask(self, question: str, k: int = 5, sources: Sequence[str] | None = None) -> Answer:
         """An extractive answer whose every sentence is quoted from a cited passage."""
-        return answer_question(self.check_question(question), self.search(question, k, sources))
+        hits = self.search(question, k, sources)
+        return answer_question(self.check_question(question), hits, self._data.keyword.idf)
 
     def check_question(self, question: str) -> str:
         """The question stripped of surrounding space; QuestionError when it is empty or too long."""

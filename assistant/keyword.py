@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,3 +56,10 @@ class KeywordIndex:
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a lower-cased token; a token no passage contains gets the highest."""
+        token_id = self._bm25.vocab_dict.get(token)
+        indptr = self._bm25.scores["indptr"]
+        df = 0 if token_id is None else int(indptr[token_id + 1] - indptr[token_id])
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))

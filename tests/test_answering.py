@@ -1,0 +1,59 @@
+"""Extractive answers on hand-made hits: verbatim citations, direct replies, refusals."""
+
+from __future__ import annotations
+
+from assistant.answering import answer_question
+from assistant.results import Hit
+
+
+def _hit(text: str, title: str = "赤壁市干部素质提升年", source: str = "a.txt") -> Hit:
+    return Hit(text=text, score=1.0, source=source, title=title, passage_id="p", start=0, end=len(text))
+
+
+def _flat_idf(token: str) -> float:
+    return 1.0
+
+
+GDP = "在这样一支队伍的拼搏奋进下,赤壁市协同共进。预计全年GDP622亿元,同比增长7.5%,总量和增速领跑咸宁;群众满意。"
+
+
+def test_answer_quotes_a_sentence_and_leads_with_the_number():
+    answer = answer_question("赤壁市预计全年GDP是多少?", [_hit(GDP)], _flat_idf)
+    assert answer.found
+    assert answer.direct == "622亿元"
+    assert answer.text.startswith("**622亿元** [1]")
+    [citation] = answer.citations
+    assert citation.n == 1 and citation.sentence in citation.hit.text
+    assert "GDP622亿元" in citation.sentence
+    assert f"{citation.sentence} [1]" in answer.text
+
+
+def test_question_about_another_place_is_refused():
+    answer = answer_question("上海市2025年的GDP是多少?", [_hit(GDP)], _flat_idf)
+    assert not answer.found
+    assert answer.citations == [] and "[1]" not in answer.text
+    assert answer.related and answer.related[0].source == "a.txt"
+
+
+def test_question_about_another_year_is_refused():
+    assert not answer_question("赤壁市2023年的GDP是多少?", [_hit(GDP)], _flat_idf).found
+
+
+def test_question_without_evidence_is_refused():
+    assert not answer_question("鄂州花湖机场开通了多少条客运航线?", [_hit(GDP)], _flat_idf).found
+
+
+def test_number_inside_a_date_is_not_the_direct_reply():
+    text = "2月24日,湖北出台实施方案,全省举办700个左右主体班次,培训5万人次。"
+    answer = answer_question("实施方案要求全省举办多少个主体班次?", [_hit(text, title="实施方案")], _flat_idf)
+    assert answer.found
+    assert answer.direct.startswith("700")
+
+
+def test_a_second_sentence_comes_from_another_passage_only_when_it_adds_a_fact():
+    first = _hit("黄石新港园区选派10名干部担任项目专员。干部进驻49个重点项目现场。", source="a.txt")
+    second = _hit("新港園區選派10名干部擔任項目專員。", source="b.txt")
+    answer = answer_question("新港园区选派多少名干部担任项目专员?", [first, second], _flat_idf)
+    assert answer.found
+    assert len({c.hit.source for c in answer.citations}) == len(answer.citations)
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
