@@ -62,14 +62,16 @@ def main() -> None:
         questions = _questions()
         search_ms = [_median_ms(lambda q=q: assistant.search(q), args.rounds) for q in questions]
         ask_ms = [_median_ms(lambda q=q: assistant.ask(q), args.rounds) for q in questions]
-        print(f"search over {len(questions)} questions: median {statistics.median(search_ms):.1f} ms, p95 {_p95(search_ms):.1f} ms")
-        print(f"ask    over {len(questions)} questions: median {statistics.median(ask_ms):.1f} ms, p95 {_p95(ask_ms):.1f} ms")
+        for name, times in (("search", search_ms), ("ask", ask_ms)):
+            median, p95 = statistics.median(times), _p95(times)
+            print(f"{name:6} over {len(questions)} questions: median {median:.1f} ms, p95 {p95:.1f} ms")
         print(f"ask/search median ratio: {statistics.median(ask_ms) / statistics.median(search_ms):.2f}")
 
         if args.app_starts:
             shutil.copytree(work / "index", work / "app-index")
             starts = [_app_cold_start(corpus, work / "app-index") for _ in range(args.app_starts)]
-            print(f"app cold start (process start to first page, fresh index): median {statistics.median(starts):.1f} s")
+            median = statistics.median(starts)
+            print(f"app cold start (process start to first page, fresh index): median {median:.1f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
