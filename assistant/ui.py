@@ -21,6 +21,7 @@ import gradio as gr
 from . import render
 from .conversation import Exchange, questions_from_text, resolve_followup
 from .core import Assistant
+from .embedding import Embedder
 from .errors import AssistantError, QuestionError
 from .llm import BASE_URL_ENV, MODEL_ENV, AnswerUpdate, LLMError, LLMSettings, llm_answer, normalized_base_url
 from .results import Answer, Hit
@@ -42,7 +43,7 @@ class Service:
     """The assistant the app serves, or the reason there is none; rebuilt in place while it keeps answering."""
 
     def __init__(
-        self, corpus_dir: Path, index_dir: Path, settings: Settings | None = None, embedder: object | None = None
+        self, corpus_dir: Path, index_dir: Path, settings: Settings | None = None, embedder: Embedder | None = None
     ) -> None:
         self.corpus_dir = Path(corpus_dir)
         self.index_dir = Path(index_dir)
@@ -59,7 +60,7 @@ class Service:
         corpus_dir: str | Path = "corpus",
         index_dir: str | Path = "index",
         settings: Settings | None = None,
-        embedder: object | None = None,
+        embedder: Embedder | None = None,
         build: bool = True,
         progress=None,
     ) -> Service:
