@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model comes from PyPI packages; never reach for a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     elif service.assistant.report:
         print(service.assistant.report.summary(), flush=True)
     app = ui.build_app(service)
+    threading.Thread(target=service.examples, daemon=True).start()  # ready before the first visitor asks
     print(f"打开 http://{args.host}:{args.port} (serving; Ctrl+C to stop)", flush=True)
     try:
         ui.launch(app, args.host, args.port)

@@ -7,6 +7,7 @@ Named API endpoints for programs: "ask" (Answer.to_dict()) and "search" (a list 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -53,6 +54,7 @@ class Service:
         self.embedder = embedder
         self._first_build = threading.Lock()
         self._examples: list[str] | None = None
+        self._examples_lock = threading.Lock()  # the first page loads arrive together; work out examples once
 
     @classmethod
     def start(
@@ -96,24 +98,20 @@ class Service:
 
     def examples(self) -> list[str]:
         """Questions drawn from the corpus that the assistant can answer, for the empty chat."""
-        if self._examples is None:
-            self._examples = example_questions(self.assistant) if self.assistant else []
-        return self._examples
+        with self._examples_lock:
+            if self._examples is None:
+                self._examples = example_questions(self.assistant) if self.assistant else []
+            return self._examples
 
 
 def example_questions(assistant: Assistant, limit: int = 4, tries_per_file: int = 3) -> list[str]:
     """Up to `limit` questions, one per corpus file, each checked to be answered with the value it came from."""
-    chosen: list[str] = []
-    titles = {}
+    titles: dict[str, list[str]] = {}
     for info in assistant.articles():
-        titles.setdefault(info.source, info.title)
-    for source, title in titles.items():
-        try:
-            hits = assistant.search(title, k=5, sources=[source])
-        except AssistantError:
-            continue  # an untitled article gives no query; other files still can
-        candidates = questions_from_text("\n".join(h.text for h in hits))[:tries_per_file]
-        for question, value in candidates:
+        titles.setdefault(info.source, []).append(info.title)
+    chosen: list[str] = []
+    for source, headlines in titles.items():
+        for question, value in itertools.islice(_file_questions(assistant, source, headlines), tries_per_file):
             answer = assistant.ask(question)
             if answer.found and value in answer.text:
                 chosen.append(question)
@@ -121,6 +119,20 @@ def example_questions(assistant: Assistant, limit: int = 4, tries_per_file: int 
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _file_questions(assistant: Assistant, source: str, headlines: list[str]) -> Iterator[tuple[str, str]]:
+    """Distinct candidate questions from the passages near each headline of one file, searched only as needed."""
+    seen: set[str] = set()
+    for headline in headlines:
+        try:
+            hits = assistant.search(headline, k=MAX_K, sources=[source])
+        except AssistantError:
+            continue  # an untitled article gives no query
+        for question, value in questions_from_text("\n".join(h.text for h in hits)):
+            if question not in seen:
+                seen.add(question)
+                yield question, value
 
 
 # ---- the chat ---------------------------------------------------------------------------------------
@@ -359,18 +371,23 @@ def build_app(service: Service) -> gr.Blocks:
         )
         with gr.Tabs():
             with gr.Tab("对话", id="chat"):
-                source_filter = _chat_tab(service)
+                chatbot, source_filter = _chat_tab(service)
             with gr.Tab("检索测试", id="retrieval"):
                 _retrieval_tab(service)
             with gr.Tab("语料库", id="corpus"):
                 _corpus_tab(service, source_filter)
         _api_endpoints(service)
-        app.load(lambda: gr.update(choices=source_choices(service)), None, source_filter, api_visibility="private")
+
+        def fill_in():  # after the page shows: working out the example questions takes a few searches
+            examples = [{"text": q} for q in service.examples()]
+            return gr.update(examples=examples), gr.update(choices=source_choices(service))
+
+        app.load(fill_in, None, [chatbot, source_filter], api_visibility="private")
     app.queue(default_concurrency_limit=CHAT_CONCURRENCY)
     return app
 
 
-def _chat_tab(service: Service) -> gr.Dropdown:
+def _chat_tab(service: Service) -> tuple[gr.Chatbot, gr.Dropdown]:
     state = gr.State(ChatState())
     with gr.Row(equal_height=False, elem_classes="chat-row"):
         with gr.Column(scale=3, min_width=320):
@@ -387,7 +404,6 @@ def _chat_tab(service: Service) -> gr.Dropdown:
                     "<div class='chat-welcome'><h3>有什么想问的？</h3>"
                     "<p>问题会在本地文章中检索，回答里的 [1] [2] 可点击查看原文。</p></div>"
                 ),
-                examples=[{"text": q} for q in service.examples()],
             )
             with gr.Row(elem_classes="input-row"):
                 question = gr.Textbox(
@@ -428,7 +444,7 @@ def _chat_tab(service: Service) -> gr.Dropdown:
         lambda: ([], ChatState(), render.sources_panel([]), ""), None, outputs, api_visibility="private", queue=False
     )
     chatbot.clear(lambda: (ChatState(), render.sources_panel([])), None, [state, panel], api_visibility="private")
-    return sources
+    return chatbot, sources
 
 
 def _settings_panel(service: Service) -> tuple[gr.Slider, gr.Dropdown, list[gr.components.Component]]:

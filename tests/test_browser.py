@@ -71,7 +71,7 @@ def ask(page, question: str) -> list[str]:
 
 
 def test_answer_streams_in_and_a_citation_click_shows_the_highlighted_fact(page):
-    assert page.locator("#chat .examples button").count() >= 1, "example questions on the empty screen"
+    page.locator("#chat .examples button").first.wait_for()  # example questions on the empty screen
     shot(page, "01-empty-chat")
     seen = ask(page, GDP)
     final = seen[-1]
