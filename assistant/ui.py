@@ -402,14 +402,15 @@ def _chat_tab(service: Service) -> tuple[gr.Chatbot, gr.Dropdown]:
                 layout="bubble",
                 placeholder=(
                     "<div class='chat-welcome'><h3>有什么想问的？</h3>"
-                    "<p>问题会在本地文章中检索，回答里的 [1] [2] 可点击查看原文。</p></div>"
+                    "<p>问题会在本地文章中检索，回答里的 [1] [2] 可点击查看原文。</p>"
+                    "<p class='hint'>Enter 发送，Shift+Enter 换行</p></div>"
                 ),
             )
             with gr.Row(elem_classes="input-row"):
                 question = gr.Textbox(
                     elem_id="question",
                     show_label=False,
-                    placeholder="输入问题，Enter 发送，Shift+Enter 换行",
+                    placeholder="输入问题，Enter 发送",
                     lines=1,
                     max_lines=6,
                     scale=5,
@@ -577,11 +578,15 @@ def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, b
         show_error=False,
         footer_links=["api"],
         theme=_theme(),
-        css=(_ASSETS / "ui.css").read_text(encoding="utf-8"),
-        head=f"<script>{(_ASSETS / 'ui.js').read_text(encoding='utf-8')}</script>",
+        css=_asset("ui.css"),
+        head=f"<style>{_asset('page.css')}</style><script>{_asset('ui.js')}</script>",
         quiet=True,
     )
     return url
+
+
+def _asset(name: str) -> str:
+    return (_ASSETS / name).read_text(encoding="utf-8")
 
 
 def _theme() -> gr.Theme:
