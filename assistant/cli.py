@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true", help="print JSON instead of text")
         _index_and_model(command)
         command.set_defaults(run=run)
+        if name == "ask":
+            command.add_argument(
+                "--llm-url", default=None, help="OpenAI-compatible base URL (env ASSISTANT_LLM_BASE_URL)"
+            )
+            command.add_argument(
+                "--llm-model", default=None, help="model name at that endpoint (env ASSISTANT_LLM_MODEL)"
+            )
 
     evaluate = commands.add_parser("eval", help="retrieval metrics on a question set, per method")
     evaluate.add_argument("--passages", type=Path, required=True, help="passages.jsonl: id, title, text")
@@ -110,7 +117,13 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    answer = _load(args).ask(args.question, k=args.k, sources=args.source)
+    from .llm import LLMSettings
+
+    llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model)
+    *_, last = _load(args).answer_updates(args.question, k=args.k, sources=args.source, llm=llm)
+    answer = last.answer
+    if last.note:
+        print(last.note, file=sys.stderr)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
