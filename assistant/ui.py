@@ -477,6 +477,12 @@ def _retrieval_tab(service: Service) -> None:
         query = gr.Textbox(show_label=False, placeholder="输入查询，Enter 检索", scale=5, elem_id="retrieval-query")
         k = gr.Slider(1, MAX_K, value=10, step=1, label="结果数", scale=2)
         run = gr.Button("检索", variant="primary", scale=1, min_width=72, elem_id="retrieval-run")
+    method = gr.Radio(
+        [("混合（实际使用）", "hybrid"), ("只用关键词", "keyword"), ("只用向量", "vector")],
+        value="hybrid",
+        label="检索方式",
+        elem_id="retrieval-method",
+    )
     message = gr.Markdown()
     table = gr.Dataframe(
         headers=HIT_COLUMNS,
@@ -488,15 +494,15 @@ def _retrieval_tab(service: Service) -> None:
         max_height=640,
     )
 
-    def retrieve(text: str, k_value: float):
+    def retrieve(text: str, k_value: float, how: str):
         try:
-            hits = service.require().search(text, k=_checked_k(k_value))
+            hits = service.require().search(text, k=_checked_k(k_value), method=how)
         except AssistantError as exc:
             return f"⚠ {render.chat_text(str(exc))}", []
         return f"共 {len(hits)} 条结果。", hit_rows(hits)
 
     for trigger in (query.submit, run.click):
-        trigger(retrieve, [query, k], [message, table], api_visibility="private", concurrency_id="answer")
+        trigger(retrieve, [query, k, method], [message, table], api_visibility="private", concurrency_id="answer")
 
 
 def _corpus_tab(service: Service, source_filter: gr.Dropdown) -> None:

@@ -141,6 +141,12 @@ def test_retrieval_test_tab_shows_keyword_vector_and_fused_scores(page):
     float(first_row[1]), float(first_row[2]), float(first_row[4])  # scores are numbers
     shot(page, "04-retrieval-test", full_page=True)
 
+    page.get_by_label("只用关键词").check()
+    page.click("#retrieval-run")
+    page.wait_for_function(
+        "document.querySelector(\"#hits [role=row][data-index='0'] [data-col='4']\").innerText.trim() === '—'"
+    )
+
 
 def test_corpus_tab_shows_status_articles_and_rebuilds(page):
     page.get_by_role("tab", name="语料库").click()
