@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 
 from assistant import ui
+from assistant.chat import ChatState, respond
 from assistant.results import Hit
-from assistant.ui import ChatState, Service, respond
+from assistant.ui import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 
@@ -27,7 +28,7 @@ def service(tmp_path_factory) -> Service:
 
 
 def _final(service: Service, question: str, state: ChatState | None = None, k: int = 5, sources=None):
-    steps = list(respond(service, question, state or ChatState(), k, sources))
+    steps = list(respond(service.require, question, state or ChatState(), k, sources))
     return steps, steps[-1]
 
 

@@ -8,8 +8,9 @@ import shutil
 import pytest
 from test_llm import ScriptedServer, raw, streamed
 
+from assistant.chat import AnswerMode, ChatState, respond
 from assistant.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV
-from assistant.ui import AnswerMode, ChatState, Service, respond
+from assistant.ui import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 REPLY = "鄂州花湖国际机场累计开通货运航线111条，初步形成全球“八小时交通圈”。[1]"
@@ -37,7 +38,7 @@ def no_operator_endpoint(monkeypatch):
 
 
 def _run(service: Service, mode: AnswerMode, question: str = AIRPORT):
-    return list(respond(service, question, ChatState(), 5, None, mode))
+    return list(respond(service.require, question, ChatState(), 5, None, mode))
 
 
 def test_generated_answer_streams_from_the_model_and_cites_verified_sources(service, server):
