@@ -15,7 +15,7 @@ from . import render
 from .conversation import Exchange, resolve_followup
 from .core import Assistant
 from .errors import AssistantError, QuestionError
-from .llm import AnswerUpdate, LLMError, LLMSettings, llm_answer, normalized_base_url
+from .llm import LLMError, LLMSettings, normalized_base_url
 from .results import Answer, Hit
 
 DEFAULT_K = 5
@@ -132,7 +132,7 @@ def respond(
     yield chat_messages([*turns, Turn(question or "", "正在检索…", pending)]), state, old_panel, ""
     try:
         assistant = require()
-        for update in answer_updates(assistant, asked, checked_k(k), list(sources or []), mode.llm_settings()):
+        for update in assistant.answer_updates(asked, checked_k(k), list(sources or []) or None, mode.llm_settings()):
             if update.final:
                 break
             yield chat_messages([*turns, Turn(question, render.chat_text(update.text), pending)]), state, old_panel, ""
@@ -151,20 +151,6 @@ def respond(
             yield chat_messages([*turns, Turn(question, partial, view)]), state, panel, ""
             time.sleep(STREAM_PAUSE)
     yield chat_messages(final.turns), final, panel, ""
-
-
-def answer_updates(
-    assistant: Assistant, question: str, k: int, sources: list[str], llm: LLMSettings | None
-) -> Iterator[AnswerUpdate]:
-    """The answer as it arrives: one final update when quoting, the model's growing text when generating."""
-    if llm is None:
-        answer = assistant.ask(question, k=k, sources=sources or None)
-        yield AnswerUpdate(answer.text, answer, generated=False)
-        return
-    hits = assistant.search(question, k=k, sources=sources or None)
-    yield from llm_answer(
-        question, hits, assistant.embedder, llm, fallback=lambda: assistant.ask(question, k=k, sources=sources or None)
-    )
 
 
 def _reveal(text: str) -> Iterator[str]:
