@@ -77,6 +77,7 @@ def _source_view(n: int, hit: Hit, sentence: str, before: str, after: str) -> re
         n=n,
         title=hit.title,
         source=hit.source,
+        date=hit.date,
         text=hit.text,
         sentence=sentence,
         before=before,

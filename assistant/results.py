@@ -16,7 +16,8 @@ class Hit:
     passage_id: str
     start: int  # character offsets of the passage in its cleaned article text
     end: int
-    article: int = 0
+    article: int = 0  # the article's position in its file
+    date: str = ""  # the article's date, when the corpus gives one
     flags: list[str] = field(default_factory=list)
     keyword_score: float | None = None
     vector_score: float | None = None

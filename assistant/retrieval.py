@@ -22,6 +22,7 @@ class Retriever:
         self.embedder = embedder
         self._story_of = {member: i for i, group in enumerate(data.stories) for member in group}
         self._sources = np.array([p.source for p in data.passages])
+        self._dates = {(a.source, a.number): a.date for a in data.articles}
 
     def search(
         self, query: str, k: int = 5, sources: Sequence[str] | None = None, method: Method = "hybrid"
@@ -73,6 +74,7 @@ class Retriever:
                 start=passage.start,
                 end=passage.end,
                 article=passage.article,
+                date=self._dates.get((passage.source, passage.article), ""),
                 flags=list(passage.flags),
                 keyword_score=None if keyword_all is None else float(keyword_all[row]),
                 vector_score=vector_scores.get(row),

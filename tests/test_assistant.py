@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assistant import Assistant, Settings
@@ -113,3 +115,12 @@ def test_rebuild_swaps_in_the_new_index(built, seed_corpus):
     assert report.changed
     assert "extra.txt" in built.sources()
 
+
+
+def test_jsonl_article_date_reaches_the_hit(seed_corpus, tmp_path, hashing_embedder):
+    text = "武汉今年新建了三座长江大桥。大桥总长十二公里。"
+    row = {"title": "武汉新建三座长江大桥", "text": text, "date": "2026-03-01"}
+    (seed_corpus / "wire.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    built = Assistant.build(seed_corpus, tmp_path / "index", embedder=hashing_embedder)
+    hit = next(h for h in built.search("武汉新建长江大桥", k=5) if h.source == "wire.jsonl")
+    assert hit.date == "2026-03-01"
