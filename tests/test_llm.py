@@ -334,9 +334,12 @@ def test_reasoning_is_hidden_and_the_answer_follows_the_question_script(server, 
 
 
 @pytest.mark.slow
-def test_real_embedder_accepts_a_paraphrase_and_rejects_a_wrong_citation(server, real_embedder):
-    paraphrase = "赤壁市全年的GDP预计将达到622亿元。"
-    server.script = streamed(f"{paraphrase}[1]{paraphrase}[2]")
+def test_real_embedder_accepts_rewordings_and_rejects_wrong_citations_and_values(server, real_embedder):
+    reworded = "赤壁市全年的GDP预计将达到622亿元。"
+    loosely = "据报道，赤壁今年经济总量预计为622亿元，比上年增长6.5%。"  # few shared words, close in meaning
+    changed = "赤壁市全年GDP预计达到622亿元，同比增长8%。"
+    server.script = streamed(f"{reworded}[1]{loosely}[1]{reworded}[2]{changed}[1]")
     final = answer_updates(server, real_embedder)[0][-1]
-    assert [s.verified for s in final.verification.sentences] == [(1,), ()]
-    assert final.answer.text == f"{paraphrase}[1]{paraphrase}{UNVERIFIED[False]}"
+    assert [s.verified for s in final.verification.sentences] == [(1,), (1,), (), ()]
+    mark = UNVERIFIED[False]
+    assert final.answer.text == f"{reworded}[1]{loosely}[1]{reworded}{mark}{changed}{mark}"

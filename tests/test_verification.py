@@ -69,6 +69,13 @@ def test_citation_of_the_wrong_passage_is_removed_and_the_sentence_marked(hits, 
     assert "1 句" in result.note
 
 
+def test_a_changed_number_fails_even_when_the_words_match(hits, hashing_embedder):
+    changed = GDP.replace("6.5%", "8.5%")
+    result = verify_answer(f"{changed}[1]", hits, hashing_embedder)
+    assert result.sentences[0].verified == ()
+    assert result.answer.text == f"{changed}{UNVERIFIED[False]}"
+
+
 def test_out_of_range_and_zero_markers_are_removed(hits, hashing_embedder):
     result = verify_answer(f"{GDP}[9]{VISITORS}[0]", hits, hashing_embedder)
     mark = UNVERIFIED[False]
@@ -130,8 +137,8 @@ def test_an_answer_that_only_abstains_claims_nothing(hits, hashing_embedder):
 
 
 def test_traditional_answer_is_marked_in_traditional_script(hashing_embedder):
-    passage = hit("赤壁市預計全年GDP達到622億元，同比增長6.5%。", "赤壁經濟", "tw.txt")
-    result = verify_answer("赤壁市預計全年GDP達到622億元。[1]天門市接待遊客38萬人次。[1]", [passage], hashing_embedder)
+    gdp = "赤壁市預計全年GDP達到622億元，同比增長6.5%。"
+    result = verify_answer(f"{gdp}[1]天門市接待遊客38萬人次。[1]", [hit(gdp, "赤壁經濟", "tw.txt")], hashing_embedder)
     assert result.sentences[0].verified == (1,)
     assert result.answer.text.endswith(UNVERIFIED[True])
 
