@@ -25,7 +25,7 @@ from httpx_sse import EventSource, SSEError
 from .errors import AssistantError
 from .normalize import is_traditional
 from .results import Answer, Hit
-from .verification import Verification, verify_answer
+from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:
     from .embedding import Embedder
@@ -287,7 +287,7 @@ def llm_answer(
             raw += piece
             yield AnswerUpdate(in_script(visible_text(raw), traditional))
         reply = in_script(visible_text(raw), traditional).strip()
-        if not reply:
+        if not MARKER.sub("", reply).strip():
             raise LLMError("语言模型返回了空回答 (the model returned an empty reply).")
     except LLMError as error:
         answer = fallback()

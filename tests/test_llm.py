@@ -297,8 +297,9 @@ def test_out_of_range_citation_is_removed(server, hashing_embedder):
         (raw(200, "text/event-stream", "data: {not json\n\n"), "格式不对"),
         (raw(500, "application/json", '{"error": "boom"}'), "HTTP 500"),
         (streamed("<think>用户问赤壁</think>   "), "空回答"),
+        (streamed("[1][2]"), "空回答"),
     ],
-    ids=["timeout", "stall-mid-stream", "malformed", "http-500", "empty"],
+    ids=["timeout", "stall-mid-stream", "malformed", "http-500", "empty", "only-markers"],
 )
 def test_failures_fall_back_to_the_extractive_answer_and_say_why(server, hashing_embedder, script, said):
     server.script = script
