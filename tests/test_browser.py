@@ -5,6 +5,7 @@ Screenshots go to artifacts/ (gitignored). Needs Debian's `chromium` and a CJK f
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +24,10 @@ LAST_REPLY = "#chat .message.bot >> nth=-1"
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian packages: apt-get install -y chromium fonts-wqy-microhei")
+        message = "needs Debian packages: apt-get install -y chromium fonts-wqy-microhei"
+        if os.environ.get("CI"):  # `make test` installs them, so in CI a missing browser is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
