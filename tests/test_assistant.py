@@ -116,7 +116,6 @@ def test_rebuild_swaps_in_the_new_index(built, seed_corpus):
     assert "extra.txt" in built.sources()
 
 
-
 def test_jsonl_article_date_reaches_the_hit(seed_corpus, tmp_path, hashing_embedder):
     text = "武汉今年新建了三座长江大桥。大桥总长十二公里。"
     row = {"title": "武汉新建三座长江大桥", "text": text, "date": "2026-03-01"}
