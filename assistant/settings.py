@@ -35,7 +35,6 @@ class Settings:
     model: str = DEFAULT_MODEL
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     max_question_chars: int = 500
-    batch_size: int = 32
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
