@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -118,10 +119,7 @@ class Assistant:
         self, question: str, k: int = 5, sources: Sequence[str] | None = None, method: Method = "hybrid"
     ) -> list[Hit]:
         """The k passages that best match the question, best first."""
-        question = self.check_question(question)
-        if k < 1:
-            raise QuestionError(f"k 必须至少为 1 (k must be at least 1, got {k})")
-        return self._retriever.search(question, k, sources, method)
+        return self._retriever.search(self.check_question(question), _checked_k(k), sources, method)
 
     def ask(
         self, question: str, k: int = 5, sources: Sequence[str] | None = None, llm: LLMSettings | None = None
@@ -136,8 +134,8 @@ class Assistant:
     ) -> Iterator[AnswerUpdate]:
         """The answer as it arrives: one final update when quoting, the model's growing text when generating."""
         question = self.check_question(question)
-        hits = self.search(question, k, sources)
-        retriever = self._retriever  # the index the hits came from, even if a rebuild swaps it meanwhile
+        retriever = self._retriever  # one index for the whole answer, even if a rebuild swaps it meanwhile
+        hits = retriever.search(question, _checked_k(k), sources)
 
         def extractive() -> Answer:
             return answer_question(question, hits, retriever.data.keyword.idf)
@@ -177,14 +175,14 @@ class Assistant:
         )
 
     def articles(self) -> list[ArticleInfo]:
-        counts: dict[tuple[str, int], list] = {}
+        counts = Counter((p.source, p.article) for p in self._data.passages)
+        flags: dict[tuple[str, int], set[str]] = defaultdict(set)
         for p in self._data.passages:
-            entry = counts.setdefault((p.source, p.article), [0, set()])
-            entry[0] += 1
-            entry[1].update(p.flags)
+            flags[(p.source, p.article)].update(p.flags)
         return [
-            ArticleInfo(a.source, a.number, a.title, *_count_and_flags(counts.get((a.source, a.number))))
+            ArticleInfo(a.source, a.number, a.title, counts[key], tuple(sorted(flags[key])))
             for a in self._data.articles
+            for key in [(a.source, a.number)]
         ]
 
     def sources(self) -> list[str]:
@@ -203,12 +201,12 @@ class Assistant:
         with self._rebuilding:
             embedder = self.embedder if self._custom_embedder else None
             fresh = Assistant.build(corpus, self.index_dir, self.settings, embedder, progress)
-            # One assignment each: readers see either the old or the new index, never a mix within a call.
+            # Searches read self._retriever once per call, so each sees the old index or the new one, never a mix.
             self._data, self._retriever, self.report = fresh._data, fresh._retriever, fresh.report
         return fresh.report
 
 
-def _count_and_flags(entry: list | None) -> tuple[int, tuple[str, ...]]:
-    if entry is None:
-        return 0, ()
-    return entry[0], tuple(sorted(entry[1]))
+def _checked_k(k: int) -> int:
+    if k < 1:
+        raise QuestionError(f"k 必须至少为 1 (k must be at least 1, got {k})")
+    return k
