@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--k", type=int, default=10, help="depth of the result lists (default: 10)")
     evaluate.add_argument("--limit", type=int, default=None, help="sample this many questions (fixed seed)")
     evaluate.add_argument("--seed", type=int, default=0, help="seed for --limit (default: 0)")
+    evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
     evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
     evaluate.set_defaults(run=_eval)
@@ -144,12 +145,20 @@ def _eval(args: argparse.Namespace) -> int:
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)
     embedder = shared_embedder(settings.model)
     retriever, build_s = evaluation.build_retriever(articles, embedder, settings)
-    with tqdm(total=len(questions) * len(evaluation.METHODS), desc="questions", disable=args.json) as bar:
+    unanswerable = evaluation.load_questions(args.unanswerable) if args.unanswerable else []
+    total = len(questions) * (len(evaluation.METHODS) + 1) + len(unanswerable)
+    with tqdm(total=total, desc="questions", disable=args.json) as bar:
         reports = evaluation.evaluate_retrieval(retriever, questions, build_s, args.k, on_question=lambda: bar.update())
+        asked = evaluation.evaluate_answers(retriever, questions, unanswerable, on_question=lambda: bar.update())
     if args.json:
-        print(json.dumps({r.method: r.to_dict() for r in reports}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {**{r.method: r.to_dict() for r in reports}, "ask": asked.to_dict()}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         print(evaluation.format_table(reports))
+        print("ask:", json.dumps(asked.to_dict(), ensure_ascii=False))
     return 0
 
 

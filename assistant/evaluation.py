@@ -11,17 +11,19 @@ import json
 import random
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import chunking, dedup
+from .answering import answer_question
 from .documents import Article
 from .embedding import Embedder
 from .indexing import embed_passages
-from .normalize import clean_text
+from .normalize import clean_text, fold_for_matching
+from .results import Answer
 from .retrieval import Method, Retriever
 from .settings import Settings
 from .store import Manifest, assemble
@@ -149,6 +151,72 @@ def evaluate_retrieval(
             )
         )
     return reports
+
+
+@dataclass
+class AskReport:
+    """How the answers (`ask`, extractive) fare: the answer-quality figures of the answers issue."""
+
+    answer_recall: float  # a gold answer string occurs in the answer text
+    direct_precision: float  # of the answers with a bold direct reply, the share containing a gold answer
+    direct_coverage: float  # the share of answers that give a direct reply
+    citation_precision: float  # the share of citations whose passage contains the sentence quoted with it
+    found_rate: float  # the share of answerable questions answered rather than refused
+    refusal_rate: float | None  # the share of unanswerable questions refused (None without --unanswerable)
+    ask_ms_p50: float
+    n_questions: int
+    n_unanswerable: int
+
+    def to_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def evaluate_answers(
+    retriever: Retriever,
+    questions: list[Question],
+    unanswerable: Sequence[Question] = (),
+    k: int = 5,
+    on_question: Callable[[], None] | None = None,
+) -> AskReport:
+    """Extractive answers to every question, scored against the gold answers; refusals on unanswerable ones."""
+    recalled = found = directs = direct_right = citations = cited_right = 0
+    times_ms = []
+    for q in questions:
+        started = time.perf_counter()
+        answer = _ask(retriever, q.question, k)
+        times_ms.append((time.perf_counter() - started) * 1000)
+        text = fold_for_matching(answer.text)
+        golds = [fold_for_matching(a) for a in q.answers if a]
+        recalled += any(g in text for g in golds)
+        found += answer.found
+        if answer.direct:
+            directs += 1
+            direct_right += any(g in fold_for_matching(answer.direct) for g in golds)
+        citations += len(answer.citations)
+        cited_right += sum(bool(c.sentence) and c.sentence in c.hit.text for c in answer.citations)
+        if on_question:
+            on_question()
+    refused = 0
+    for q in unanswerable:
+        refused += not _ask(retriever, q.question, k).found
+        if on_question:
+            on_question()
+    n = len(questions) or 1
+    return AskReport(
+        answer_recall=recalled / n,
+        direct_precision=direct_right / directs if directs else 0.0,
+        direct_coverage=directs / n,
+        citation_precision=cited_right / citations if citations else 1.0,
+        found_rate=found / n,
+        refusal_rate=refused / len(unanswerable) if unanswerable else None,
+        ask_ms_p50=statistics.median(times_ms) if times_ms else 0.0,
+        n_questions=len(questions),
+        n_unanswerable=len(unanswerable),
+    )
+
+
+def _ask(retriever: Retriever, question: str, k: int) -> Answer:
+    return answer_question(question, retriever.search(question, k=k), retriever.data.keyword.idf)
 
 
 def format_table(reports: list[MethodReport]) -> str:

@@ -13,6 +13,7 @@ import jieba
 import numpy as np
 
 jieba.setLogLevel(logging.WARNING)  # jieba prints its dictionary loading to stderr otherwise
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # and bm25s its index building
 
 # A token is kept when it holds at least one letter, digit or CJK character; punctuation and spaces are noise.
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")

@@ -77,7 +77,10 @@ def test_eval_json_has_exactly_the_documented_keys(tmp_path, capsys, real_embedd
     argv = ["eval", "--passages", str(tmp_path / "p.jsonl"), "--questions", str(tmp_path / "q.jsonl"), "--json"]
     assert main(argv) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"keyword", "vector", "hybrid"}
+    assert set(report) == {"keyword", "vector", "hybrid", "ask"}
+    asked = report.pop("ask")
+    assert asked["citation_precision"] == 1.0  # extractive answers quote their passages verbatim
+    assert asked["n_questions"] == len(questions) and 0 < asked["answer_recall"] <= 1
     for method in report.values():
         assert set(method) == EVAL_KEYS
         assert method["n_passages"] == 15 and method["n_questions"] == len(questions)
