@@ -23,7 +23,7 @@ from .store import Manifest, assemble, build_lock, read_index, read_manifest, wr
 log = logging.getLogger(__name__)
 
 # Bump when reading, cleaning or chunking changes what passages contain, so old indexes count as stale.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 EMBED_GROUP = 64  # passages per progress step
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

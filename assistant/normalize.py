@@ -30,9 +30,10 @@ _HTML_TAGS = (
     "h[1-6]|head|header|hr|html|i|iframe|img|input|label|li|nav|ol|p|pre|s|script|section|small|span|"
     "strong|style|sub|sup|table|tbody|td|th|thead|title|tr|u|ul"
 )
-# A whole tag, or the remnant of one whose "<" was lost ("/span>"), or a comment.
+# A whole tag, or the remnant of one whose "<" was lost ("/span>", also right after a number: "256.5億元/span>"),
+# or a comment. "/tag>" never occurs in prose, so the remnant needs no guard on what precedes it.
 _HTML_REMNANT = re.compile(
-    rf"<!--.*?-->|</?(?:{_HTML_TAGS})\b[^<>\n]{{0,300}}>|(?<![A-Za-z0-9<])/(?:{_HTML_TAGS})>",
+    rf"<!--.*?-->|</?(?:{_HTML_TAGS})\b[^<>\n]{{0,300}}>|/(?:{_HTML_TAGS})>",
     re.IGNORECASE,
 )
 _HTML_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
