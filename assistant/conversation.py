@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import jieba
 import jieba.posseg
-import opencc
+
+from .normalize import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -119,7 +119,7 @@ def _splice(tagged: list[tuple[str, str]], start: int, end: int, replacement: st
 
 def _tagged(text: str) -> list[tuple[str, str]]:
     """(word, part-of-speech) pairs in the text's own script; tagging runs on the simplified form."""
-    simplified = _to_simplified().convert(text)
+    simplified = to_simplified(text)
     pairs = [(p.word, p.flag) for p in jieba.posseg.cut(simplified)]
     if len(simplified) != len(text):  # a phrase conversion changed the length: keep the simplified words
         return pairs
@@ -128,11 +128,6 @@ def _tagged(text: str) -> list[tuple[str, str]]:
         out.append((text[at : at + len(word)], flag))
         at += len(word)
     return out
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
 
 
 # A stated quantity with its unit: 111条, 622亿元, 6.5万亩, 138%.
@@ -152,7 +147,7 @@ def questions_from_text(text: str) -> list[tuple[str, str]]:
     found = []
     for clause in _CLAUSE.findall(text):
         clause = clause.strip()
-        simplified = _to_simplified().convert(clause)  # units are matched in simplified script (億元 -> 亿元)
+        simplified = to_simplified(clause)  # units are matched in simplified script (億元 -> 亿元)
         quantities = list(_QUANTITY.finditer(simplified))
         if len(quantities) != 1 or len(clause) > _MAX_QUESTION_CLAUSE or len(simplified) != len(clause):
             continue

@@ -7,7 +7,6 @@ vector-only and hybrid retrieval, so the three can be compared in one run.
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 import time
@@ -26,7 +25,7 @@ from .normalize import clean_text, fold_for_matching
 from .results import Answer
 from .retrieval import Method, Retriever
 from .settings import Settings
-from .store import Manifest, assemble
+from .store import Manifest, assemble, read_jsonl
 
 METHODS: tuple[Method, ...] = ("keyword", "vector", "hybrid")
 
@@ -71,7 +70,7 @@ class MethodReport:
 def load_passages(path: Path) -> list[Article]:
     """Each evaluation passage as one cleaned article whose source is the passage id."""
     articles = []
-    for row in _read_jsonl(path):
+    for row in read_jsonl(path):
         articles.append(
             Article(
                 source=str(row["id"]), number=0, title=clean_text(row.get("title", "")), text=clean_text(row["text"])
@@ -84,7 +83,7 @@ def load_questions(path: Path, limit: int | None = None, seed: int = 0) -> list[
     """The questions, or a fixed-seed sample of `limit` of them."""
     questions = [
         Question(str(r["id"]), r["question"], tuple(r.get("answers", ())), str(r.get("passage_id", "")))
-        for r in _read_jsonl(path)
+        for r in read_jsonl(path)
     ]
     if limit is not None and limit < len(questions):
         questions = random.Random(seed).sample(questions, limit)
@@ -228,8 +227,3 @@ def format_table(reports: list[MethodReport]) -> str:
     first = reports[0]
     lines.append(f"{first.n_questions} questions, {first.n_passages} passages, index built in {first.build_s:.1f} s")
     return "\n".join(lines)
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    with Path(path).open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]

@@ -15,15 +15,13 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import TYPE_CHECKING
 
 import httpx
-import opencc
 from httpx_sse import EventSource, SSEError
 
 from .errors import AssistantError
-from .normalize import is_traditional
+from .normalize import is_traditional, to_simplified, to_traditional
 from .results import Answer, Hit
 from .verification import MARKER, Verification, verify_answer
 
@@ -305,9 +303,4 @@ def visible_text(raw: str) -> str:
 
 def in_script(text: str, traditional: bool) -> str:
     """The text in the question's script: models often answer a traditional question in simplified characters."""
-    return _converter("s2t" if traditional else "t2s").convert(text)
-
-
-@cache
-def _converter(config: str) -> opencc.OpenCC:
-    return opencc.OpenCC(config)
+    return to_traditional(text) if traditional else to_simplified(text)

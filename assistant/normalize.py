@@ -142,6 +142,11 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+def to_traditional(text: str) -> str:
+    """Phrase-level simplified to traditional conversion (OpenCC s2t)."""
+    return _converter("s2t").convert(text)
+
+
 def fold_for_matching(text: str) -> str:
     """The form keyword and vector retrieval see, for passages and queries alike.
 
