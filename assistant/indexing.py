@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import time
@@ -18,7 +17,7 @@ from .embedding import Embedder
 from .errors import AssistantError, IndexProblem, UnreadableFileError
 from .normalize import fold_for_matching
 from .settings import Settings
-from .store import Manifest, assemble, build_lock, read_index, read_manifest, write_index
+from .store import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +47,20 @@ class BuildReport:
 
 def hash_corpus(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every corpus file, keyed by its path relative to the corpus folder."""
-    return {source_name(corpus_dir, path): _sha256(path) for path in reading.list_corpus_files(corpus_dir)}
+    return {source_name(corpus_dir, path): sha256_of_file(path) for path in reading.list_corpus_files(corpus_dir)}
 
 
 def source_name(corpus_dir: Path, path: Path) -> str:
     return path.relative_to(corpus_dir).as_posix()
 
 
-def staleness(manifest: Manifest, index_dir: Path, model_name: str, settings: Settings) -> list[str]:
-    """Reasons why the index no longer matches its corpus and settings; empty when it is fresh."""
+def staleness(
+    manifest: Manifest, index_dir: Path, model_name: str, settings: Settings, current: dict[str, str] | None = None
+) -> list[str]:
+    """Reasons why the index no longer matches its corpus and settings; empty when it is fresh.
+
+    `current` holds the corpus file hashes to compare with; by default those of the corpus the index was built from.
+    """
     reasons = []
     if manifest.model_name != model_name:
         reasons.append(f"model changed ({manifest.model_name} -> {model_name})")
@@ -65,8 +69,9 @@ def staleness(manifest: Manifest, index_dir: Path, model_name: str, settings: Se
     if manifest.pipeline_version != PIPELINE_VERSION:
         reasons.append(f"text pipeline version changed ({manifest.pipeline_version} -> {PIPELINE_VERSION})")
     corpus_dir = index_dir / manifest.corpus_dir
-    if corpus_dir.is_dir():
+    if current is None and corpus_dir.is_dir():
         current = hash_corpus(corpus_dir)
+    if current is not None:
         added = sorted(set(current) - set(manifest.files))
         removed = sorted(set(manifest.files) - set(current))
         changed = sorted(s for s in set(current) & set(manifest.files) if current[s] != manifest.files[s])
@@ -90,7 +95,8 @@ def build_index(
         raise AssistantError(f"语料文件夹不存在：{corpus_dir} (corpus folder not found)")
     with build_lock(index_dir):
         old = _current_manifest(index_dir)
-        if old is not None and not staleness(old, index_dir, model_name, settings):
+        current = hash_corpus(corpus_dir)  # hashed once: both the freshness check and the manifest use it
+        if old is not None and not staleness(old, index_dir, model_name, settings, current):
             return BuildReport(
                 files=old.counts["files"],
                 articles=old.counts["articles"],
@@ -100,7 +106,8 @@ def build_index(
                 changed=False,
                 skipped=dict(old.skipped),
             )
-        files, articles, skipped = _read_corpus(corpus_dir, progress)
+        articles, skipped = _read_corpus(corpus_dir, progress)
+        files = current
         passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
         if not passages:
             raise AssistantError(
@@ -137,14 +144,12 @@ def embedding_text(passage: Passage) -> str:
     return f"{fold_for_matching(passage.title)}\n{passage.match_text}"
 
 
-def _read_corpus(corpus_dir: Path, progress: Progress | None) -> tuple[dict[str, str], list[Article], dict[str, str]]:
+def _read_corpus(corpus_dir: Path, progress: Progress | None) -> tuple[list[Article], dict[str, str]]:
     paths = reading.list_corpus_files(corpus_dir)
-    files: dict[str, str] = {}
     skipped: dict[str, str] = {}
     articles: list[Article] = []
     for done, path in enumerate(paths, 1):
         source = source_name(corpus_dir, path)
-        files[source] = _sha256(path)
         try:
             articles.extend(reading.read_articles(path, source))
         except UnreadableFileError as exc:
@@ -152,7 +157,7 @@ def _read_corpus(corpus_dir: Path, progress: Progress | None) -> tuple[dict[str,
             skipped[source] = str(exc)
         if progress:
             progress("read", done, len(paths))
-    return files, articles, skipped
+    return articles, skipped
 
 
 def _current_manifest(index_dir: Path) -> Manifest | None:
@@ -197,11 +202,3 @@ def embed_passages(
         if progress:
             progress("embed", min(start + EMBED_GROUP, len(todo)), len(todo))
     return vectors, len(todo)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -82,8 +83,8 @@ def read_index(index_dir: Path) -> IndexData:
     manifest = read_manifest(index_dir)
     data_dir = index_dir / manifest.data
     try:
-        passages = [_passage_from_json(r) for r in _read_jsonl(data_dir / "passages.jsonl")]
-        articles = [Article(**r) for r in _read_jsonl(data_dir / "articles.jsonl")]
+        passages = [_passage_from_json(r) for r in read_jsonl(data_dir / "passages.jsonl")]
+        articles = [Article(**r) for r in read_jsonl(data_dir / "articles.jsonl")]
         stories = json.loads((data_dir / "stories.json").read_text(encoding="utf-8"))
         embeddings = np.load(data_dir / "embeddings.npy", allow_pickle=False)
         vectors = VectorIndex.load(data_dir / "vectors.faiss")
@@ -179,12 +180,18 @@ def _passage_from_json(raw: dict) -> Passage:
     return Passage(**{**raw, "flags": tuple(raw.get("flags", ()))})
 
 
+def sha256_of_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks by the standard library."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def _write_jsonl(path: Path, rows: Iterator[dict]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]

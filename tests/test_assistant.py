@@ -123,3 +123,12 @@ def test_jsonl_article_date_reaches_the_hit(seed_corpus, tmp_path, hashing_embed
     built = Assistant.build(seed_corpus, tmp_path / "index", embedder=hashing_embedder)
     hit = next(h for h in built.search("武汉新建长江大桥", k=5) if h.source == "wire.jsonl")
     assert hit.date == "2026-03-01"
+
+
+def test_building_another_corpus_into_the_same_index_replaces_it(built, tmp_path, hashing_embedder):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "only.txt").write_text("另一份语料\n\n襄阳古城墙今年完成修缮。", encoding="utf-8")
+    again = Assistant.build(other, tmp_path / "index", embedder=hashing_embedder)
+    assert again.report.changed
+    assert again.sources() == ["only.txt"]
