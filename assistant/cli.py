@@ -16,7 +16,10 @@ from .settings import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "article", None) and not args.source:
+        parser.error("--article 需要同时给出 --source (--article N needs the --source FILE it is in)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.run(args)
@@ -42,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("question")
         command.add_argument("-k", type=int, default=5, help="number of passages (default: 5)")
         command.add_argument("--source", action="append", help="only this corpus file (repeatable)")
+        command.add_argument(
+            "--article",
+            type=int,
+            action="append",
+            metavar="N",
+            help="only article N of the --source file(s), numbered from 0 as `inspect` shows (repeatable)",
+        )
         command.add_argument("--json", action="store_true", help="print JSON instead of text")
         _index_and_model(command)
         command.set_defaults(run=run)
@@ -105,14 +115,24 @@ def _load(args: argparse.Namespace):
     return Assistant.load(args.index, Settings.from_env(model=args.model))
 
 
+def _scope(args: argparse.Namespace) -> dict:
+    """The sources or articles to search in, as keyword arguments of Assistant.search and ask."""
+    if args.article:
+        return {"articles": [(source, number) for source in args.source for number in args.article]}
+    return {"sources": args.source}
+
+
 def _search(args: argparse.Namespace) -> int:
-    hits = _load(args).search(args.question, k=args.k, sources=args.source)
+    hits = _load(args).search(args.question, k=args.k, **_scope(args))
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0
+    if not hits:
+        print("没有找到匹配的段落 (no matching passages)", file=sys.stderr)
     for rank, hit in enumerate(hits, 1):
         flags = f"  ⚠ {', '.join(hit.flags)}" if hit.flags else ""
-        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.source} {hit.start}-{hit.end}){flags}")
+        # [article] as `inspect` numbers it, for --article
+        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.source} [{hit.article}] {hit.start}-{hit.end}){flags}")
         print(f"   {hit.text}\n")
     return 0
 
@@ -121,7 +141,7 @@ def _ask(args: argparse.Namespace) -> int:
     from .llm import LLMSettings
 
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model)
-    *_, last = _load(args).answer_updates(args.question, k=args.k, sources=args.source, llm=llm)
+    *_, last = _load(args).answer_updates(args.question, k=args.k, llm=llm, **_scope(args))
     answer = last.answer
     if last.note:
         print(last.note, file=sys.stderr)

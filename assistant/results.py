@@ -7,14 +7,14 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass
 class Hit:
-    """One retrieved passage, best first in a result list."""
+    """One retrieved passage, or adjacent passages of one article merged, best first in a result list."""
 
-    text: str  # the passage as shown to users (display script)
-    score: float  # fused score, higher is better
+    text: str  # as shown to users (display script): exactly the cleaned article text from start to end
+    score: float  # fused score, higher is better; a merged hit scores as its best passage
     source: str  # file path relative to the corpus folder
     title: str  # the article's headline
-    passage_id: str
-    start: int  # character offsets of the passage in its cleaned article text
+    passage_id: str  # the best-ranked passage of the hit
+    start: int  # character offsets of the hit in its cleaned article text
     end: int
     article: int = 0  # the article's position in its file
     date: str = ""  # the article's date, when the corpus gives one
@@ -24,6 +24,11 @@ class Hit:
     keyword_rank: int | None = None  # 1-based rank in the keyword list, None when absent from it
     vector_rank: int | None = None
     also_in: list[str] = field(default_factory=list)  # other sources carrying the same story
+    passage_ids: list[str] = field(default_factory=list)  # every passage the hit spans, in text order
+
+    def __post_init__(self) -> None:
+        if not self.passage_ids:
+            self.passage_ids = [self.passage_id]  # a hit of one passage
 
     def to_dict(self) -> dict:
         return asdict(self)
