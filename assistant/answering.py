@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import jieba.posseg as pseg
 
 from .chunking import sentence_spans
+from .extraction import direct_reply, values
 from .keyword import tokenize
-from .normalize import fold_for_matching
+from .normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
+from .question import QuestionFrame, analyse
 from .results import Answer, Citation, Hit
 
 # Words that say what is asked rather than what it is about; they carry no evidence.
@@ -23,21 +25,14 @@ QUESTION_WORDS = frozenset(
         "是 的 了 吗 呢 有 在 和 与 及 对 把 被 为 个 请问 一下"
     ).split()
 )
-_UNITS = (
-    "亿元|万元|千元|元|美元|亿美元|万吨|吨|公斤|千克|条|个|人次|万人|人|家|项|名|户|亩|万亩|平方公里|平方米|公里|千米|米|"
-    "岁|倍|座|次|场|批|辆|件|所|台|份|种|类|期|天|小时|分钟|年|个月|月|千瓦|兆瓦|片|步|余人|余个|余家|多户"
-)
-NUMBER = re.compile(rf"\d+(?:[.,]\d+)*(?:\s*[%‰])?(?:[多余])?(?:[万亿千百]+)?(?:{_UNITS})?")
-DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|\d{1,2}[—-]\d{1,2}月")
-ASKS_NUMBER = re.compile(r"多少|几|多大|多长|多高|比例|增长了?多|百分之")
-ASKS_DATE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一天|日期")
-ASKS_PERSON = re.compile(r"谁|哪位|什么人")
-ASKS_PLACE = re.compile(r"哪里|哪儿|何地|什么地方|哪个(?:省|市|县|区|国家|地方)")
+YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d{2}(?=年)")
 
 MAX_SENTENCES = 3
-MIN_COVERAGE = 0.4  # share of the question's evidence that the best sentence must hold to count as found
-CONTEXT_CREDIT = 0.5  # weight of question words found around a sentence rather than in it
-KIND_BONUS = 0.15  # a sentence holding what the question asks for (a number, a date) ranks higher
+MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold
+NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previous sentence rather than in this one
+PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
+TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
+MISSING_NAME_FACTOR = 0.6
 RANK_PRIOR = 0.05  # ties go to the better-ranked passage
 NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
 
@@ -48,27 +43,35 @@ class _Candidate:
     sentence: str
     folded: str
     score: float
-    coverage: float
+    focus: float
 
 
-def answer_question(question: str, hits: list[Hit], idf: Callable[[str], float]) -> Answer:
+def answer_question(
+    question: str, hits: list[Hit], idf: Callable[[str], float], min_focus: float = MIN_FOCUS
+) -> Answer:
     """An answer built from the hits' sentences, or a plain refusal when none carries the question's evidence.
 
     `idf` weighs the question's words: a rare word the passage lacks (客运 where it says 货运) counts more
-    than a common one.
+    than a common one. `min_focus` is the refusal threshold (bench/answer_bench.py measures it).
     """
     folded_question = fold_for_matching(question)
-    terms = _evidence_terms(folded_question, idf)
-    entities = _entities(folded_question)
+    frame = analyse(folded_question.lower())
+    terms = _evidence_terms(f"{frame.left} {frame.right}", idf)
+    numbers, names = _entities(folded_question)
     candidates = [
         c
         for i, hit in enumerate(hits)
-        if _mentions_all(_lowered(hit.title + hit.text), entities)
-        for c in _score_sentences(i, hit, terms, folded_question)
+        if _mentions_all(_lowered(hit.title + hit.text), numbers)
+        for c in _score_sentences(i, hit, terms, frame, _missing(_lowered(hit.title + hit.text), names))
+        # A number or date question is answered only by a sentence that gives one (in the asked unit), and a
+        # number only by a sentence that names what is counted (客运航线, not 货运航线).
+        if frame.kind not in ("number", "date") or values(frame, c.folded)
+        if all(word in c.folded for word in frame.measured)
     ]
     candidates.sort(key=lambda c: -c.score)
-    if not candidates or candidates[0].coverage < MIN_COVERAGE:
-        return _refusal(hits)
+    traditional = is_traditional(question)
+    if not candidates or candidates[0].focus < min_focus:
+        return _refusal(hits, traditional)
     chosen = _choose(candidates)
     citations: list[Citation] = []
     parts = []
@@ -76,7 +79,7 @@ def answer_question(question: str, hits: list[Hit], idf: Callable[[str], float])
         citation = Citation(n=len(citations) + 1, hit=hits[c.hit_index], sentence=c.sentence)
         citations.append(citation)
         parts.append(f"{c.sentence} [{citation.n}]")
-    direct = _direct_reply(folded_question, chosen[0], terms)
+    direct = _direct(frame, chosen[0], traditional)
     text = "\n\n".join(parts)
     if direct:
         text = f"**{direct}** [1]\n\n{text}"
@@ -93,47 +96,74 @@ def _lowered(text: str) -> str:
     return fold_for_matching(text).lower()
 
 
-def _entities(folded_question: str) -> list[str]:
-    """Places, organisations, people and numbers (years) named in the question; an answer must be about them."""
-    names = re.findall(r"\d+(?:\.\d+)?", folded_question)
-    for word in pseg.cut(folded_question):
+def _entities(folded_question: str) -> tuple[list[str], list[str]]:
+    """Numbers (years) and names (places, organisations, people) in the question; an answer must be about them.
+
+    A number must be in the passage. A name only weighs: jieba's tags are not reliable enough to refuse on
+    (新春 and 城市 come tagged as places).
+    """
+    numbers = re.findall(r"\d+(?:\.\d+)?", folded_question)
+    names = []
+    for word in pseg.cut(folded_question, HMM=False):
         if word.flag in {"ns", "nt", "nr", "nz"} and len(word.word) >= 2:
             # 赤壁市 should match a passage that says 赤壁: drop an administrative suffix.
             names.append(re.sub(r"(?<=..)(省|市|县|区|镇|乡|村)$", "", word.word).lower())
-    return names
+    return numbers, names
 
 
 def _mentions_all(folded_text: str, entities: list[str]) -> bool:
     return all(name in folded_text for name in entities)
 
 
-def _score_sentences(hit_index: int, hit: Hit, terms: dict[str, float], folded_question: str) -> list[_Candidate]:
-    """Each sentence's share of the question's evidence; words found only around it (the headline, the
-    neighbouring sentences: 赤壁 for "预计全年GDP622亿元") count half."""
-    total = sum(terms.values()) or 1.0
-    around = _lowered(hit.title + "\n" + hit.text)
-    wants = _wanted_kind(folded_question)
+def _missing(folded_text: str, names: list[str]) -> int:
+    return sum(name not in folded_text for name in names)
+
+
+def _score_sentences(
+    hit_index: int, hit: Hit, terms: dict[str, float], frame: QuestionFrame, missing_names: int
+) -> list[_Candidate]:
+    """Each sentence's share of the question's evidence.
+
+    Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
+    sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
+    neighbouring sentence counts half (the answer often follows the sentence that names its subject). Each name of
+    the question that the passage lacks (上海 asked, 赤壁 given) takes a share off.
+    """
+    penalty = MISSING_NAME_FACTOR**missing_names
+    title = _lowered(hit.title)
+    topic = {t for t in terms if t in title}
+    focus_terms = {t: w for t, w in terms.items() if t not in topic}
+    topic_weight = TOPIC_SHARE * sum(w for t, w in terms.items() if t in topic)
+    total_all = sum(terms.values()) or 1.0
+    total_focus = sum(focus_terms.values()) + topic_weight or 1.0
+    passage = _lowered(hit.text)
+    spans = [(a, b) for a, b in sentence_spans(hit.text) if b - a >= 4]
+    folded = [_lowered(hit.text[a:b]) for a, b in spans]
+    question_years = set(YEAR.findall(frame.text))
     out = []
-    for start, end in sentence_spans(hit.text):
-        sentence = hit.text[start:end].strip()
-        if len(sentence) < 4:
-            continue
-        folded = _lowered(sentence)
-        inside = sum(w for t, w in terms.items() if t in folded)
-        nearby = sum(w for t, w in terms.items() if t not in folded and t in around)
-        coverage = (inside + CONTEXT_CREDIT * nearby) / total
-        kind_bonus = KIND_BONUS if wants is not None and wants.search(folded) else 0.0
-        rank_prior = RANK_PRIOR / (hit_index + 1)
-        out.append(_Candidate(hit_index, sentence, folded, coverage + kind_bonus + rank_prior, coverage))
+    for j, (start, end) in enumerate(spans):
+        here = folded[j]
+        if question_years and _other_year_only(here, question_years):
+            continue  # the sentence gives the figure for another year
+        near = " ".join(folded[max(0, j - 1) : j + 2])
+
+        def credit(t: str, here: str = here, near: str = near) -> float:
+            if t in here:
+                return 1.0
+            if t in near:
+                return NEIGHBOUR_CREDIT
+            return PASSAGE_CREDIT if t in passage else 0.0
+
+        focus = (sum(w * credit(t) for t, w in focus_terms.items()) + topic_weight) / total_focus
+        coverage = sum(w * (1.0 if t in topic else credit(t)) for t, w in terms.items()) / total_all
+        score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
+        out.append(_Candidate(hit_index, hit.text[start:end], here, score, penalty * focus))
     return out
 
 
-def _wanted_kind(folded_question: str) -> re.Pattern | None:
-    if ASKS_DATE.search(folded_question):
-        return DATE
-    if ASKS_NUMBER.search(folded_question):
-        return NUMBER
-    return None
+def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
+    years = set(YEAR.findall(folded_sentence))
+    return bool(years) and not years & question_years
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -149,30 +179,15 @@ def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
     return chosen
 
 
-def _direct_reply(folded_question: str, best: _Candidate, terms: dict[str, float]) -> str:
-    """The exact short answer inside the best sentence: the number or date nearest to the question's words."""
-    pattern = _wanted_kind(folded_question)
-    if pattern is None:
+def _direct(frame: QuestionFrame, best: _Candidate, traditional: bool) -> str:
+    """The exact short answer inside the best sentence, in the question's script."""
+    if len(best.sentence) != len(best.folded):
+        return ""  # folding changed the length: offsets in the folded text would not fit the sentence
+    span = direct_reply(frame, best.folded)
+    if span is None:
         return ""
-    dates = [m.span() for m in DATE.finditer(best.folded)] if pattern is NUMBER else []
-    spans = [
-        m
-        for m in pattern.finditer(best.folded)
-        if not _is_question_term(m.group(), terms) and not any(a < m.end() and m.start() < b for a, b in dates)
-    ]
-    if not spans:
-        return ""
-    anchors = [m.end() for t in terms for m in re.finditer(re.escape(t), best.folded)]
-    if not anchors:
-        return ""
-    # Prefer a value that follows a matched question word (GDP622亿元), then the closest one.
-    match = min(spans, key=lambda m: min((abs(m.start() - a) + (0 if m.start() >= a else 5)) for a in anchors))
-    start, end = match.span()
-    return best.sentence[start:end] if len(best.sentence) == len(best.folded) else match.group()
-
-
-def _is_question_term(value: str, terms: dict[str, float]) -> bool:
-    return value.lower() in terms
+    reply = best.sentence[span[0] : span[1]]
+    return to_traditional(reply) if traditional else to_simplified(reply)
 
 
 def _bigram_overlap(a: str, b: str) -> float:
@@ -183,11 +198,12 @@ def _bigram_overlap(a: str, b: str) -> float:
     return len(grams_a & grams_b) / min(len(grams_a), len(grams_b))
 
 
-def _refusal(hits: list[Hit]) -> Answer:
+def _refusal(hits: list[Hit], traditional: bool) -> Answer:
     related = []
     seen = set()
     for hit in hits:
         if (hit.source, hit.title) not in seen:
             seen.add((hit.source, hit.title))
             related.append(hit)
-    return Answer(text=NOT_FOUND, citations=[], found=False, related=related[:3])
+    text = to_traditional(NOT_FOUND) if traditional else NOT_FOUND
+    return Answer(text=text, citations=[], found=False, related=related[:3])

@@ -1,0 +1,130 @@
+"""The exact short answer inside an answering sentence: a number with its unit, a date, a name.
+
+An answering sentence usually repeats the question's words around the answer ("《战国无双3》是由[光荣和ω-force]
+开发"), so the answer is found where the question word would stand: after the end of the question's left part
+and before the start of its right part. Pure functions over folded text (the same length as the display text
+for the Chinese these corpora hold; callers check).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import UNITS, QuestionFrame
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_APPROX_BEFORE = r"(?:近|约|逾|超过|超|达|仅|共|累计)?"
+_APPROX_AFTER = r"(?:多|余|以上|左右|上下|以下)?"
+NUMBER = re.compile(
+    rf"{_APPROX_BEFORE}第?(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]{{1,8}}(?=(?:{UNITS})))(?:\s*[%‰])?[多余]?"
+    rf"(?:[至到~—-]\d+(?:[.,]\d+)*)?(?:[万亿千百]+[多余]?)?(?:{UNITS})?{_APPROX_AFTER}"
+)
+DATE = re.compile(
+    r"(?:公元前?)?\d{3,4}年(?:代)?(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:[至到—-]\d{3,4}年)?(?:[初末底中]|春季|夏季|秋季|冬季)?"
+    r"|(?:去年|今年|明年|前年|当年)?\d{1,2}月(?:\d{1,2}[日号])?(?:[初中底末]|上旬|中旬|下旬)?|\d{1,2}[—-]\d{1,2}月"
+    r"|[一二三四五六七八九十]{1,3}世纪(?:\d+年代)?"
+)
+_BREAK = re.compile(r"[,，;；:：。!！?？()（）「」“”\"]")
+MAX_REPLY_CHARS = 24  # longer than this is a clause, not a reply; the quoted sentence says it better
+MIN_ANCHOR = 2  # characters of the question that must recur in the sentence to locate the answer
+
+
+def direct_reply(frame: QuestionFrame, folded_sentence: str) -> tuple[int, int] | None:
+    """The span of the exact answer in the sentence, or None when there is no confident one."""
+    if frame.kind in ("number", "date"):
+        return _value(frame, folded_sentence)
+    if frame.kind in ("person", "place", "thing"):
+        return _gap(frame, folded_sentence)
+    return None  # a reason or a method is a clause: the sentence is the answer
+
+
+def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
+    """Spans of the numbers (in the asked unit) or dates in the sentence that could answer the question."""
+    if frame.kind not in ("number", "date"):
+        return []
+    pattern = DATE if frame.kind == "date" else NUMBER
+    dates = [m.span() for m in DATE.finditer(sentence)] if frame.kind == "number" else []
+    spans = [
+        m.span()
+        for m in pattern.finditer(sentence)
+        if m.group() not in frame.text
+        and not any(a <= m.start() and m.end() <= b for a, b in dates)
+        and (not frame.unit or frame.unit in m.group())
+    ]
+    if frame.kind == "number" and not frame.unit:
+        spans = [s for s in spans if not sentence[s[0] : s[1]].isdigit() or _unitless_ok(sentence, s)] or spans
+    return spans
+
+
+def _value(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
+    """The number (with the asked unit) or the date nearest after the question's left part."""
+    spans = values(frame, sentence)
+    if not spans:
+        return None
+    left_end = _left_anchor(frame.left, sentence)
+    right_start = _right_anchor(frame.right, sentence, 0)
+    if left_end is None and right_start is None:
+        return spans[0] if len(spans) == 1 else None
+
+    def distance(span: tuple[int, int]) -> int:
+        after_left = span[0] - left_end if left_end is not None else None
+        before_right = right_start - span[1] if right_start is not None else None
+        options = [d if d >= 0 else 3 * -d + 10 for d in (after_left, before_right) if d is not None]
+        return min(options)
+
+    return min(spans, key=distance)
+
+
+def _unitless_ok(sentence: str, span: tuple[int, int]) -> bool:
+    """A bare number is a reply when nothing unit-like follows it (a count at a clause end, "100点" is not bare)."""
+    return span[1] == len(sentence) or bool(_BREAK.match(sentence, span[1]))
+
+
+def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
+    """The words between where the question's left part ends and its right part starts."""
+    left_end = _left_anchor(frame.left, sentence)
+    if left_end is None:
+        return None
+    if frame.right:
+        right_start = _right_anchor(frame.right, sentence, left_end)
+        if right_start is None:
+            return None
+        span = (left_end, right_start)
+    else:
+        # The question ends with its question word (锣鼓经是什么): the answer runs to the next break.
+        stop = _BREAK.search(sentence, left_end)
+        span = (left_end, stop.start() if stop else len(sentence))
+    start, end = span
+    while start < end and sentence[start] in " 、,，的是为了在由:：":
+        start += 1
+    while end > start and sentence[end - 1] in " 、,，的":
+        end -= 1
+    text = sentence[start:end]
+    if not text or len(text) > MAX_REPLY_CHARS or _BREAK.search(text) or text in frame.text:
+        return None
+    return start, end
+
+
+def _left_anchor(left: str, sentence: str) -> int | None:
+    """End of the longest tail of the question's left part found in the sentence."""
+    left = left.rstrip("的是有为在了")
+    for size in range(min(len(left), 12), MIN_ANCHOR - 1, -1):
+        at = sentence.find(left[-size:])
+        if at >= 0:
+            return at + size
+    return None
+
+
+def _right_anchor(right: str, sentence: str, after: int) -> int | None:
+    """Start of the longest head of the question's right part found in the sentence after `after`.
+
+    The head may skip a few characters: the noun after 哪 (哪家[单位]) is often not repeated.
+    """
+    right = right.lstrip("的是")
+    for skip in range(0, min(5, len(right))):
+        rest = right[skip:]
+        for size in range(min(len(rest), 8), MIN_ANCHOR - 1, -1):
+            at = sentence.find(rest[:size], after)
+            if at >= 0:
+                return at
+    return None

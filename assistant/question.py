@@ -1,0 +1,88 @@
+"""What a question asks for: the kind of answer (a number, a date, a person, ...), the unit it expects, and the
+words around the question word, which an answering sentence repeats around the answer itself.
+
+Pure functions over the folded (simplified, NFKC) question text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import jieba.posseg as pseg
+
+Kind = Literal["number", "date", "person", "place", "reason", "method", "thing"]
+
+# Ordered: the first pattern that matches names the kind ("哪一年" is a date before "哪" is a thing).
+_ASKS: tuple[tuple[Kind, str], ...] = (
+    ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个朝代|什么朝代|哪个年代"),
+    ("reason", r"为什么|为何|什么原因|何故"),
+    ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
+    ("person", r"谁|哪位|哪一位|什么人"),
+    ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(?:省|市|县|区|国家|城市|地区|地方)|哪座城市|哪国"),
+    ("number", r"多少|几(?=[^乎])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
+    ("thing", r"什么|哪(?:一|些|个|种|家|所|部|款|项|条|类|支|座|本|首|两|三|几)?|何种"),
+)
+ASKS = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _ASKS))
+
+# Measure words and units a number question names right after 多少/几 ("多少亿元", "几个", "多少名专员").
+UNITS = (
+    "亿美元|万美元|美元|亿元|万元|千元|元|万吨|吨|公斤|千克|克|平方公里|平方千米|平方米|万亩|亩|公顷|公里|千米|米|厘米|毫米|"
+    "万人次|人次|万人|人|余人|名|位|户|家|个|项|条|座|次|场|批|辆|件|所|台|份|种|类|期|届|天|小时|分钟|秒|年|岁|个月|月|周|"
+    "千瓦|兆瓦|瓦|片|部|本|首|枚|架|艘|层|倍|%|度|元|支|队|只|头|匹|棵|株|间|套|张|篇|集|季|章|卷|版|代|世纪"
+)
+UNIT = re.compile(UNITS)
+_QUESTION_TAIL = re.compile(r"[?？!！。.\s]*(?:呢|吗|呀|啊)?[?？!！。.\s]*$")
+
+
+@dataclass(frozen=True)
+class QuestionFrame:
+    """A question taken apart around its question word."""
+
+    text: str  # the folded question, without the trailing question mark and particle
+    kind: Kind | None  # what the answer is, None when the question has no question word
+    unit: str  # the unit or measure word a number question names ("亿元", "个"), else ""
+    left: str  # the question before the question word: an answering sentence repeats its end before the answer
+    right: str  # the question after the question word (and its unit): repeated after the answer
+    measured: tuple[str, ...] = ()  # for a number question, the words naming what is counted (客运 航线, 总投资)
+
+
+def analyse(folded_question: str) -> QuestionFrame:
+    """Take the question apart at its first question word."""
+    text = _QUESTION_TAIL.sub("", folded_question)
+    match = ASKS.search(text)
+    if match is None:
+        return QuestionFrame(text=text, kind=None, unit="", left=text, right="")
+    kind: Kind = match.lastgroup  # type: ignore[assignment]
+    end = match.end()
+    unit = ""
+    if kind == "number":
+        unit_match = UNIT.match(text, end)
+        if unit_match:
+            unit = unit_match.group()
+            end = unit_match.end()
+        elif text.startswith("钱", end):
+            unit, end = "元", end + 1  # 多少钱 asks for an amount of money
+    elif kind == "thing" and match.group().startswith("哪"):
+        # 哪两个公司 / 哪一历史事件: the measure word and noun after 哪 belong to the question word, not the context.
+        end += len(re.match(r"[一两三四五六七八九十几]?[个位家种所部项条类支座本首]?", text[end:]).group())
+    left = text[: match.start()]
+    measured = _measured(left) if kind == "number" else ()
+    return QuestionFrame(text=text, kind=kind, unit=unit, left=left, right=text[end:], measured=measured)
+
+
+# Words between what is counted and 多少 that say nothing about it ("总投资[是]多少", "航线[一共有]多少").
+_LINKING = frozenset(
+    "是 有 为 的 达 约 共 一共 总共 大约 大概 预计 累计 了 要 能 可 可以 将 会 需要 需 达到 到 在 就".split()
+)
+
+
+def _measured(left: str) -> tuple[str, ...]:
+    """The noun just before the question word (linking words between): what a number question counts.
+
+    Only a noun: verbs are paraphrased freely (涨 for 增长, 引来 for 引进), nouns of quantities rarely are.
+    """
+    words = [w for w in pseg.lcut(left) if w.word not in _LINKING and re.search(r"\w", w.word)]
+    last = words[-1] if words else None
+    return (last.word,) if last is not None and (last.flag.startswith("n") or last.flag in ("vn", "eng")) else ()

@@ -1,0 +1,120 @@
+"""Answer benchmark: refusal threshold, answer quality and ask latency, in one command.
+
+    python bench/answer_bench.py [--cmrc-limit N] [--rounds 3]
+
+1. Seed corpus (corpus/, built into a temporary index with the default model), with the questions written about
+   it in bench/seed/: questions.jsonl (answerable, with gold answers) and unanswerable.jsonl (near-miss questions
+   the articles do not answer: another year, 客运 where they say 货运, a figure they never give).
+   For every refusal threshold on the grid (answering.answer_question's `min_focus`): the share of answerable
+   questions answered, the share answered with a gold answer in the text, and the share of unanswerable ones
+   refused. The product's threshold (answering.MIN_FOCUS) is marked.
+2. ask vs search latency on the seed questions: the median over questions of each question's median time.
+3. cmrc2018-dev (../shared/bench/cmrc2018-dev), --cmrc-limit questions (0 skips it): the `eval` command's ask
+   figures (answer recall, direct-reply precision and coverage, citation precision) and the same threshold grid
+   for found/recall, to show what the threshold costs on a set of only answerable questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assistant import Assistant, evaluation  # noqa: E402
+from assistant.answering import MIN_FOCUS, answer_question  # noqa: E402
+from assistant.core import shared_embedder  # noqa: E402
+from assistant.normalize import fold_for_matching  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.store import read_jsonl  # noqa: E402
+
+SEED = REPO / "bench" / "seed"
+CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
+GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cmrc-limit", type=int, default=600, help="cmrc questions to sample (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="timings per question for the latency medians")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="answer-bench-"))
+    try:
+        shutil.copytree(REPO / "corpus", work / "corpus")
+        assistant = Assistant.build(work / "corpus", work / "index")
+        answerable = [(r["question"], r["answers"]) for r in read_jsonl(SEED / "questions.jsonl")]
+        unanswerable = [(r["question"], []) for r in read_jsonl(SEED / "unanswerable.jsonl")]
+        idf = assistant._retriever.data.keyword.idf
+        asked = [(q, golds, assistant.search(q)) for q, golds in answerable + unanswerable]
+        print(f"== seed: {len(answerable)} answerable, {len(unanswerable)} unanswerable questions")
+        print(_sweep(asked, idf))
+        print("\n== latency (seed questions)")
+        print(json.dumps(_latency(assistant, [q for q, _ in answerable + unanswerable], args.rounds)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    if args.cmrc_limit:
+        settings = Settings.from_env()
+        articles = evaluation.load_passages(CMRC / "passages.jsonl")
+        questions = evaluation.load_questions(CMRC / "questions.jsonl", args.cmrc_limit)
+        retriever, _ = evaluation.build_retriever(articles, shared_embedder(settings.model), settings)
+        report = evaluation.evaluate_answers(retriever, questions)
+        print(f"\n== cmrc2018-dev, {len(questions)} questions: ask")
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        asked = [(q.question, list(q.answers), retriever.search(q.question, k=5)) for q in questions]
+        print(_sweep(asked, retriever.data.keyword.idf))
+
+
+def _sweep(asked: list[tuple[str, list[str], list]], idf) -> str:
+    """Answered / correct / refused shares for each threshold of the grid."""
+    lines = [f"{'min_focus':>9} {'answered':>9} {'correct':>8} {'refused':>8}"]
+    for threshold in GRID:
+        answered = correct = refused = n_answerable = n_unanswerable = 0
+        for question, golds, hits in asked:
+            answer = answer_question(question, hits, idf, min_focus=threshold)
+            if golds:
+                n_answerable += 1
+                answered += answer.found
+                text = fold_for_matching(answer.text)
+                correct += answer.found and any(fold_for_matching(g) in text for g in golds)
+            else:
+                n_unanswerable += 1
+                refused += not answer.found
+        mark = "  <- MIN_FOCUS" if abs(threshold - MIN_FOCUS) < 1e-9 else ""
+        lines.append(
+            f"{threshold:>9.2f} {answered / max(n_answerable, 1):>9.3f} {correct / max(n_answerable, 1):>8.3f} "
+            + (f"{refused / n_unanswerable:>8.3f}" if n_unanswerable else f"{'-':>8}")
+            + mark
+        )
+    return "\n".join(lines)
+
+
+def _latency(assistant: Assistant, questions: list[str], rounds: int) -> dict:
+    search, ask = [], []
+    for question in questions:
+        s, a = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            assistant.search(question)
+            s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            assistant.ask(question)
+            a.append(time.perf_counter() - started)
+        search.append(statistics.median(s) * 1000)
+        ask.append(statistics.median(a) * 1000)
+    s50, a50 = statistics.median(search), statistics.median(ask)
+    return {"search_ms_p50": round(s50, 1), "ask_ms_p50": round(a50, 1), "ask_over_search": round(a50 / s50, 3)}
+
+
+if __name__ == "__main__":
+    main()
