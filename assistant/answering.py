@@ -14,7 +14,7 @@ import jieba.posseg as pseg
 from .chunking import sentence_spans
 from .extraction import direct_reply, values
 from .keyword import tokenize
-from .normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
+from .normalize import fold_for_matching, is_traditional, to_traditional
 from .question import QuestionFrame, analyse
 from .results import Answer, Citation, Hit
 
@@ -31,8 +31,11 @@ MAX_SENTENCES = 3
 MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold
 NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previous sentence rather than in this one
 PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
+DIRECT_MIN_FOCUS = 0.6  # a short reply stated on its own needs a sentence that clearly answers the question
+RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
+SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted
 TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
-MISSING_NAME_FACTOR = 0.6
+MISSING_NAME_FACTOR = 0.6  # per name of the question (a place, a person) the passage lacks
 RANK_PRIOR = 0.05  # ties go to the better-ranked passage
 NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
 
@@ -79,7 +82,7 @@ def answer_question(
         citation = Citation(n=len(citations) + 1, hit=hits[c.hit_index], sentence=c.sentence)
         citations.append(citation)
         parts.append(f"{c.sentence} [{citation.n}]")
-    direct = _direct(frame, chosen[0], traditional)
+    direct = _direct(frame, chosen[0], traditional) if chosen[0].focus >= DIRECT_MIN_FOCUS else ""
     text = "\n\n".join(parts)
     if direct:
         text = f"**{direct}** [1]\n\n{text}"
@@ -167,27 +170,31 @@ def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The best sentence, plus up to two close runners-up that add a distinct fact from another passage."""
+    """The best sentence, plus up to two close runners-up that add a distinct fact, from another passage or, when
+    nearly as good, from the same one (the answer often spans two sentences of one paragraph)."""
     best = candidates[0]
     chosen = [best]
     for c in candidates[1:]:
-        if len(chosen) == MAX_SENTENCES or c.score < 0.8 * best.score:
+        if len(chosen) == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
             break
         distinct = all(_bigram_overlap(c.folded, k.folded) < 0.5 for k in chosen)
-        if distinct and all(c.hit_index != k.hit_index for k in chosen):
+        if distinct and (c.score >= SAME_PASSAGE_RATIO * best.score or all(c.hit_index != k.hit_index for k in chosen)):
             chosen.append(c)
     return chosen
 
 
 def _direct(frame: QuestionFrame, best: _Candidate, traditional: bool) -> str:
-    """The exact short answer inside the best sentence, in the question's script."""
-    if len(best.sentence) != len(best.folded):
-        return ""  # folding changed the length: offsets in the folded text would not fit the sentence
+    """The exact short answer inside the best sentence, in the question's script.
+
+    Taken from the folded sentence (folding may drop or widen characters, so its offsets do not fit the
+    display text), with its letter case back, then converted to the question's script.
+    """
     span = direct_reply(frame, best.folded)
-    if span is None:
+    cased = fold_for_matching(best.sentence)
+    if span is None or len(cased) != len(best.folded):
         return ""
-    reply = best.sentence[span[0] : span[1]]
-    return to_traditional(reply) if traditional else to_simplified(reply)
+    reply = cased[span[0] : span[1]]
+    return to_traditional(reply) if traditional else reply
 
 
 def _bigram_overlap(a: str, b: str) -> float:

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import re
 
+import jieba.posseg as pseg
+
 from .question import UNITS, QuestionFrame
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
-_APPROX_BEFORE = r"(?:近|约|逾|超过|超|达|仅|共|累计)?"
+_APPROX_BEFORE = r"(?:近|约|逾|超过|超)?"
 _APPROX_AFTER = r"(?:多|余|以上|左右|上下|以下)?"
 NUMBER = re.compile(
     rf"{_APPROX_BEFORE}第?(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]{{1,8}}(?=(?:{UNITS})))(?:\s*[%‰])?[多余]?"
     rf"(?:[至到~—-]\d+(?:[.,]\d+)*)?(?:[万亿千百]+[多余]?)?(?:{UNITS})?{_APPROX_AFTER}"
 )
 DATE = re.compile(
-    r"(?:公元前?)?\d{3,4}年(?:代)?(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:[至到—-]\d{3,4}年)?(?:[初末底中]|春季|夏季|秋季|冬季)?"
+    # A reign year with its Western year: 元和九年(814年)九月, 建安二十四年(219年).
+    r"[\u4e00-\u9fff]{2}[元初一二三四五六七八九十]{1,3}年\(\d{1,4}年\)(?:[一二三四五六七八九十]{1,3}月|[春夏秋冬])?"
+    r"|(?:公元前?)?\d{3,4}年(?:代)?(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:[至到—-]\d{3,4}年(?:代)?)?"
+    r"(?:[初末底中]期?|后期|前后|间|春季|夏季|秋季|冬季|[春夏秋冬])?"
     r"|(?:去年|今年|明年|前年|当年)?\d{1,2}月(?:\d{1,2}[日号])?(?:[初中底末]|上旬|中旬|下旬)?|\d{1,2}[—-]\d{1,2}月"
     r"|[一二三四五六七八九十]{1,3}世纪(?:\d+年代)?"
 )
 _BREAK = re.compile(r"[,，;；:：。!！?？()（）「」“”\"]")
-MAX_REPLY_CHARS = 24  # longer than this is a clause, not a reply; the quoted sentence says it better
+MAX_REPLY_CHARS = 16  # longer than this is a clause, not a reply; the quoted sentence says it better
 MIN_ANCHOR = 2  # characters of the question that must recur in the sentence to locate the answer
 
 
@@ -34,7 +39,9 @@ def direct_reply(frame: QuestionFrame, folded_sentence: str) -> tuple[int, int] 
     if frame.kind in ("number", "date"):
         return _value(frame, folded_sentence)
     if frame.kind in ("person", "place", "thing"):
-        return _gap(frame, folded_sentence)
+        span = _gap(frame, folded_sentence)
+        if span is not None and _plausible(frame, folded_sentence[span[0] : span[1]]):
+            return span
     return None  # a reason or a method is a clause: the sentence is the answer
 
 
@@ -90,12 +97,24 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
         if right_start is None:
             return None
         span = (left_end, right_start)
+    elif frame.kind == "thing" and not frame.left.endswith(("是", "为", "叫", "称")):
+        return None  # "...有什么": without a right part, what follows the left part is rarely the thing itself
     else:
         # The question ends with its question word (锣鼓经是什么): the answer runs to the next break.
         stop = _BREAK.search(sentence, left_end)
         span = (left_end, stop.start() if stop else len(sentence))
     start, end = span
-    while start < end and sentence[start] in " 、,，的是为了在由:：":
+    if frame.kind == "place" and sentence.startswith("是", start):
+        return None  # "X是…的一个车站" describes X; where it is would follow 位于 or 在
+    noun = _category_noun(frame.right)
+    # The answer names its category too: 哪个系 -> 考古人类学系, 什么朝代 -> 唐代, 什么宗教 -> 佛教.
+    for tail in (noun, noun[-1:]):
+        if tail and sentence.startswith(tail, end):
+            end += len(tail)
+            break
+    if end < len(sentence) and sentence[end] in _CLOSING and sentence[start:end].count(_OPENING[sentence[end]]):
+        end += 1  # keep a title's closing bracket: 《濒危野生动植物种国际贸易公约》
+    while start < end and sentence[start] in " 、,，的是为了在由于:：":
         start += 1
     while end > start and sentence[end - 1] in " 、,，的":
         end -= 1
@@ -103,6 +122,32 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     if not text or len(text) > MAX_REPLY_CHARS or _BREAK.search(text) or text in frame.text:
         return None
     return start, end
+
+
+_OPENING = {"》": "《", "」": "「", "”": "“", ")": "(", "』": "『"}
+_CLOSING = "".join(_OPENING)
+# Starts that show the gap caught a clause, not a name: adverbs, pronouns, verbs of saying.
+_CLAUSE_START = tuple("也就还都又即这那其该此所于被把将叫称有")
+_PLACE_END = tuple("省市县区镇乡村州国路街岛山河湖江海港湾洲部处内外旁边侧角口站")
+
+
+def _plausible(frame: QuestionFrame, reply: str) -> bool:
+    """Whether the reply looks like what the question asks for: a name for 谁, a place for 哪里, a noun phrase."""
+    if reply.startswith(_CLAUSE_START):
+        return False
+    if frame.kind == "person":
+        return len(reply) <= 12 and not re.search(r"[他她它我你]", reply)
+    if frame.kind == "place":
+        if reply.startswith(("一个", "一座", "一条", "一家", "一所", "一间")):
+            return False  # a description (一个中国机场), not a location
+        return reply.endswith(_PLACE_END) or any(w.flag == "ns" for w in pseg.cut(reply))
+    return True
+
+
+def _category_noun(right: str) -> str:
+    """The noun that opened the question's right part (哪个[系], 什么[时期]), when there is one."""
+    words = pseg.lcut(right[:6])
+    return words[0].word if words and words[0].flag.startswith("n") else ""
 
 
 def _left_anchor(left: str, sentence: str) -> int | None:
