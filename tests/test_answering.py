@@ -57,3 +57,25 @@ def test_a_second_sentence_comes_from_another_passage_only_when_it_adds_a_fact()
     assert answer.found
     assert len({c.hit.source for c in answer.citations}) == len(answer.citations)
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+
+
+def test_a_traditional_question_gets_its_direct_reply_and_refusal_in_traditional_script():
+    answer = answer_question("赤壁市預計全年GDP是多少?", [_hit(GDP)], _flat_idf)
+    assert answer.direct == "622億元"
+    assert "GDP622亿元" in answer.citations[0].sentence  # the quote stays as the article wrote it
+    refusal = answer_question("臺灣2025年的經濟總量是多少?", [_hit(GDP)], _flat_idf)
+    assert not refusal.found
+    assert refusal.text.startswith("現有文章中沒有")
+
+
+def test_a_number_question_needs_a_value_in_the_asked_unit():
+    hits = [_hit("鄂州花湖国际机场累计开通货运航线111条,初步形成全球八小时交通圈。", title="花湖机场")]
+    assert not answer_question("鄂州花湖机场一共有多少名员工?", hits, _flat_idf).found
+    assert answer_question("鄂州花湖机场的货运航线有多少条?", hits, _flat_idf).direct == "111条"
+
+
+def test_a_question_about_the_article_topic_alone_is_answered_from_the_sentence_that_answers_it():
+    hit = _hit("榅桲是蔷薇科的植物。果实秋季成熟,梨形或苹果形,成熟后金黄色,味甘酸。榅桲性耐寒。", title="榅桲")
+    answer = answer_question("榅桲的果实有什么特点?", [hit], _flat_idf)
+    assert answer.found
+    assert answer.citations[0].sentence.startswith("果实秋季成熟")

@@ -1,0 +1,70 @@
+"""Question analysis and direct-reply extraction: pure functions over folded text."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.extraction import direct_reply, values
+from assistant.question import analyse
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "unit", "left", "right"),
+    [
+        ("赤壁市去年全年的gdp预计有多少?", "number", "", "赤壁市去年全年的gdp预计有", ""),
+        ("天门小天帮办团队一共有多少名专员", "number", "名", "天门小天帮办团队一共有", "专员"),
+        ("华工激光的设备一台卖多少钱?", "number", "元", "华工激光的设备一台卖", ""),
+        ("赤壁长江大桥东延段是哪天通过竣工验收的?", "date", "", "赤壁长江大桥东延段是", "通过竣工验收的"),
+        ("男女主角的专属声优模式是由谁改编的？", "person", "", "男女主角的专属声优模式是由", "改编的"),
+        ("《战国无双3》是由哪两个公司合作开发的？", "thing", "", "《战国无双3》是由", "公司合作开发的"),
+        ("襄阳这次招聘会为什么设了直播带岗区?", "reason", "", "襄阳这次招聘会", "设了直播带岗区"),
+        ("赤壁的数据采集工程", None, "", "赤壁的数据采集工程", ""),
+    ],
+)
+def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left, right):
+    frame = analyse(question)
+    assert (frame.kind, frame.unit, frame.left, frame.right) == (kind, unit, left, right)
+
+
+def test_a_number_question_names_what_it_counts():
+    assert analyse("鄂州花湖机场的客运航线有多少条").measured == ("航线",)
+    assert analyse("项目的总投资是多少").measured == ("投资",)
+    assert analyse("他们引来了几家企业").measured == ()  # a verb is paraphrased too freely to require
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "reply"),
+    [
+        ("赤壁市预计全年gdp是多少", "预计全年gdp622亿元,同比增长7.5%,总量和增速领跑咸宁;", "622亿元"),
+        ("赤壁去年经济总量同比增速是多少", "预计全年gdp622亿元,同比增长7.5%,总量和增速领跑咸宁;", "7.5%"),
+        ("全省要举办多少个主体班次", "2月24日,湖北出台实施方案,全省举办700个左右主体班次,培训5万人次。", "700个左右"),
+        ("嘉兴南站建筑总面积为多少平方米", "嘉兴南站建筑总面积近5.6万平方米。", "近5.6万平方米"),
+        ("吴少阳在什么时候去世", "吴少阳于元和九年(814年)九月去世。", "元和九年(814年)九月"),
+        ("园区1—8月进出口额是多少", "今年1—8月,园区进出口额达256.5亿元,同比增长70%。", "256.5亿元"),
+        ("《战国无双3》是由哪两个公司合作开发的", "《战国无双3》是由光荣和ω-force合作开发的。", "光荣和ω-force"),
+        ("楼曾瑞毕业于哪个大学", "楼曾瑞于1990年毕业于香港中文大学。", "香港中文大学"),
+        ("推官是什么朝代设置的", "推官是唐代设置的官职。", "唐代"),
+    ],
+)
+def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sentence, reply):
+    span = direct_reply(analyse(question), sentence)
+    assert span is not None and sentence[span[0] : span[1]] == reply
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("鄂州花湖机场的客运航线有多少条", "鄂州花湖机场累计开通货运航线111个。"),  # another unit
+        ("这座桥是哪一天通车的", "那一天好多人都掉眼泪。"),  # no date at all
+        ("且末玉都机场在什么地方", "且末玉都机场是一个中国机场。"),  # a description, not a place
+        ("襄阳这次招聘会为什么设了直播带岗区", "为了打破地域限制,招聘会设了直播带岗区。"),  # a reason is a clause
+    ],
+)
+def test_no_direct_reply_without_a_confident_one(question, sentence):
+    assert direct_reply(analyse(question), sentence) is None
+
+
+def test_a_year_in_a_date_is_not_a_count_and_the_question_own_number_is_not_the_answer():
+    frame = analyse("湖北今年计划纪念红军长征胜利90周年,要办多少个班次")
+    sentence = "2026年是红军长征胜利90周年,全省举办700个左右主体班次。"
+    assert [sentence[a:b] for a, b in values(frame, sentence)] == ["700个左右"]
