@@ -31,7 +31,7 @@ MAX_SENTENCES = 3
 MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold
 NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previous sentence rather than in this one
 PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
-DIRECT_MIN_FOCUS = 0.6  # a short reply stated on its own needs a sentence that clearly answers the question
+DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted
 TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
@@ -67,9 +67,9 @@ def answer_question(
         if _mentions_all(_lowered(hit.title + hit.text), numbers)
         for c in _score_sentences(i, hit, terms, frame, _missing(_lowered(hit.title + hit.text), names))
         # A number or date question is answered only by a sentence that gives one (in the asked unit), and a
-        # number only by a sentence that names what is counted (客运航线, not 货运航线).
+        # number only by a sentence that names what is counted (客运航线, not 货运航线), unless the headline does.
         if frame.kind not in ("number", "date") or values(frame, c.folded)
-        if all(word in c.folded for word in frame.measured)
+        if all(word in c.folded or word in _lowered(hits[c.hit_index].title) for word in frame.measured)
     ]
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)

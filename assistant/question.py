@@ -80,10 +80,16 @@ _LINKING = frozenset(
 
 
 def _measured(left: str) -> tuple[str, ...]:
-    """The noun just before the question word (linking words between): what a number question counts.
+    """The nouns just before the question word (linking words between): what a number question counts.
 
-    Only a noun: verbs are paraphrased freely (涨 for 增长, 引来 for 引进), nouns of quantities rarely are.
+    Only nouns, at most two (客运 航线): verbs are paraphrased freely (涨 for 增长, 引来 for 引进), nouns of
+    quantities rarely are.
     """
     words = [w for w in pseg.lcut(left) if w.word not in _LINKING and re.search(r"\w", w.word)]
-    last = words[-1] if words else None
-    return (last.word,) if last is not None and (last.flag.startswith("n") or last.flag in ("vn", "eng")) else ()
+    nouns: list[str] = []
+    for word in reversed(words[-2:]):
+        # A verbal noun counts only next to the question word (总投资多少), not before another noun (生活 水深).
+        if not (word.flag.startswith("n") or word.flag == "eng" or (word.flag == "vn" and not nouns)):
+            break
+        nouns.insert(0, word.word)
+    return tuple(nouns)

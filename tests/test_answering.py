@@ -72,6 +72,7 @@ def test_a_number_question_needs_a_value_in_the_asked_unit():
     hits = [_hit("鄂州花湖国际机场累计开通货运航线111条,初步形成全球八小时交通圈。", title="花湖机场")]
     assert not answer_question("鄂州花湖机场一共有多少名员工?", hits, _flat_idf).found
     assert answer_question("鄂州花湖机场的货运航线有多少条?", hits, _flat_idf).direct == "111条"
+    assert not answer_question("鄂州花湖机场的客运航线有多少条?", hits, _flat_idf).found
 
 
 def test_a_question_about_the_article_topic_alone_is_answered_from_the_sentence_that_answers_it():
