@@ -51,10 +51,12 @@ def chat_messages(turns: Sequence[Turn]) -> list[dict]:
     return messages
 
 
-def reply_text(answer: Answer, question: str, asked: str, note: str = "") -> str:
+def reply_text(answer: Answer, question: str, asked: str, note: str = "", scoped: bool = False) -> str:
     lines = []
     if asked != question.strip():
         lines.append(f"*（结合上文，按“{render.chat_text(asked)}”检索）*")
+    if scoped:  # a refusal may only mean the answer is outside the files the user picked
+        lines.append("*（只在“设置”中选定的文件或文章里检索）*")
     if note:
         lines.append(f"*⚠ {render.chat_text(note)}*")
     lines.append(render.chat_text(answer.text))
@@ -78,6 +80,7 @@ def _source_view(n: int, hit: Hit, sentence: str, before: str, after: str) -> re
         title=hit.title,
         source=hit.source,
         date=hit.date,
+        article=hit.article,
         text=hit.text,
         sentence=sentence,
         before=before,
@@ -118,10 +121,13 @@ def respond(
     k: int,
     sources: Sequence[str] | None,
     mode: AnswerMode = AnswerMode(),
+    *,
+    articles: Sequence[tuple[str, int]] | None = None,
 ) -> Iterator[tuple[list[dict], ChatState, str, str]]:
     """Chat handler: yields (messages, state, source panel, input box) as the answer arrives.
 
     `require` gives the assistant or raises the AssistantError saying why there is none (e.g. no index).
+    `sources` and `articles` limit where it looks, as in `Assistant.search` (article numbers from 0).
     """
     turns = list(state.turns)
     number = len(turns)
@@ -131,9 +137,10 @@ def respond(
     old_panel = render.sources_panel([t.view for t in turns])
     pending = render.TurnView(number, question or "")
     yield chat_messages([*turns, Turn(question or "", "正在检索…", pending)]), state, old_panel, ""
+    sources, articles = list(sources or []) or None, list(articles or []) or None
     try:
         assistant = require()
-        for update in assistant.answer_updates(asked, checked_k(k), list(sources or []) or None, mode.llm_settings()):
+        for update in assistant.answer_updates(asked, checked_k(k), sources, mode.llm_settings(), articles=articles):
             if update.final:
                 break
             yield chat_messages([*turns, Turn(question, render.chat_text(update.text), pending)]), state, old_panel, ""
@@ -144,7 +151,8 @@ def respond(
         return
     answer = update.answer
     view = turn_view(assistant, number, question, answer)
-    done = Turn(question, reply_text(answer, question, asked, update.note), view, asked=asked, direct=answer.direct)
+    reply = reply_text(answer, question, asked, update.note, scoped=bool(sources or articles))
+    done = Turn(question, reply, view, asked=asked, direct=answer.direct)
     final = ChatState([*turns, done])
     panel = render.sources_panel([t.view for t in final.turns])
     if not update.generated:  # a quoted answer is ready at once: type it out so the reader sees it arrive

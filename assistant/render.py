@@ -30,6 +30,7 @@ class SourceView:
     text: str
     sentence: str = ""
     date: str = ""
+    article: int | None = None  # the article's position in its file, from 0 (shown from 1, as the corpus tab does)
     before: str = ""
     after: str = ""
     flags: Sequence[str] = ()
@@ -69,7 +70,8 @@ def highlight(text: str, sentence: str) -> str:
 
 
 def source_card(turn: int, view: SourceView, context_chars: int = CONTEXT_CHARS) -> str:
-    meta = " · ".join(html.escape(part) for part in (view.source, view.date) if part)
+    number = f"第{view.article + 1}篇" if view.article is not None else ""
+    meta = " · ".join(html.escape(part) for part in (view.source, number, view.date) if part)
     flags = "".join(
         f'<span class="flag" title="{html.escape(flag)}">⚠ {html.escape(FLAG_LABELS.get(flag, flag))}</span>'
         for flag in view.flags

@@ -152,6 +152,19 @@ def test_retrieval_test_tab_shows_keyword_vector_and_fused_scores(page):
     )
 
 
+def test_retrieval_test_searches_only_the_chosen_article(page):
+    page.get_by_role("tab", name="检索测试").click()
+    page.click("#retrieval-article input")
+    page.keyboard.type("roundup.txt 第2篇")  # the picker selects its label on focus, so this filters
+    page.get_by_role("option").filter(has_text="hubei-daily-cadres-roundup.txt 第2篇").click()
+    page.fill("#retrieval-query textarea", AIRPORT)
+    page.press("#retrieval-query textarea", "Enter")
+    page.wait_for_function("document.querySelector('#hits').innerText.includes('hubei-daily-cadres-roundup.txt')")
+    files = page.locator("#hits [role=row] [data-col='7']").all_inner_texts()
+    numbers = page.locator("#hits [role=row] [data-col='8']").all_inner_texts()
+    assert files and set(files) == {"hubei-daily-cadres-roundup.txt"} and set(numbers) == {"2"}
+
+
 def test_corpus_tab_shows_status_articles_and_rebuilds(page):
     page.get_by_role("tab", name="语料库").click()
     status = page.locator("#index-status")

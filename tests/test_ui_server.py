@@ -43,6 +43,18 @@ def test_search_endpoint_returns_scored_hits(client):
     assert {"score", "keyword_score", "vector_score", "keyword_rank", "vector_rank"} <= set(hits[0])
 
 
+def test_endpoints_take_an_article_filter_numbered_from_zero(client):
+    roundup = "hubei-daily-cadres-roundup.txt"
+    hits = client.predict(AIRPORT, 5, None, [[roundup, 1]], api_name="/search")
+    assert hits and {(h["source"], h["article"]) for h in hits} == {(roundup, 1)}
+    assert all(h["passage_ids"] and h["passage_id"] in h["passage_ids"] for h in hits)
+    answer = client.predict(AIRPORT, 5, [roundup], [[roundup, 0]], api_name="/ask")
+    assert "111条" in answer["direct"]
+    assert {(c["hit"]["source"], c["hit"]["article"]) for c in answer["citations"]} == {(roundup, 0)}
+    with pytest.raises(AppError, match="articles"):
+        client.predict(AIRPORT, 5, None, [[roundup, "第1篇"]], api_name="/search")
+
+
 @pytest.mark.parametrize(
     ("question", "k", "message"), [("", 5, "请输入问题"), ("长" * 10_000, 5, "问题太长"), (AIRPORT, 0, "1 到 20")]
 )

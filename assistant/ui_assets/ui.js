@@ -63,6 +63,12 @@
     true,
   );
 
+  // The article picker always shows a choice ("全部文章" at first); select it on focus so typed text filters the
+  // list instead of being appended to that label.
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches && event.target.matches(".article-picker input")) event.target.select();
+  });
+
   let scheduled = false;
   new MutationObserver(() => {
     if (scheduled) return;
