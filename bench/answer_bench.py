@@ -7,7 +7,8 @@
    the articles do not answer: another year, 客运 where they say 货运, a figure they never give).
    For every refusal threshold on the grid (answering.answer_question's `min_focus`): the share of answerable
    questions answered, the share answered with a gold answer in the text, and the share of unanswerable ones
-   refused. The product's threshold (answering.MIN_FOCUS) is marked.
+   refused. The product's threshold (answering.MIN_FOCUS) is marked. The same for the held-out pair
+   (heldout_questions.jsonl, heldout_unanswerable.jsonl), written blind after the threshold was chosen.
 2. ask vs search latency on the seed questions: the median over questions of each question's median time.
 3. cmrc2018-dev (../shared/bench/cmrc2018-dev), --cmrc-limit questions (0 skips it): the `eval` command's ask
    figures (answer recall, direct-reply precision and coverage, citation precision) and the same threshold grid
@@ -52,14 +53,19 @@ def main() -> None:
     try:
         shutil.copytree(REPO / "corpus", work / "corpus")
         assistant = Assistant.build(work / "corpus", work / "index")
-        answerable = [(r["question"], r["answers"]) for r in read_jsonl(SEED / "questions.jsonl")]
-        unanswerable = [(r["question"], []) for r in read_jsonl(SEED / "unanswerable.jsonl")]
-        idf = assistant._retriever.data.keyword.idf
-        asked = [(q, golds, assistant.search(q)) for q, golds in answerable + unanswerable]
-        print(f"== seed: {len(answerable)} answerable, {len(unanswerable)} unanswerable questions")
-        print(_sweep(asked, idf))
+        idf = assistant._retriever.data.keyword.idf  # the weights answers are scored with
+        for label, prefix in (("seed", ""), ("seed held-out", "heldout_")):
+            if not (SEED / f"{prefix}questions.jsonl").exists():
+                continue
+            answerable = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]
+            unanswerable = [(r["question"], []) for r in read_jsonl(SEED / f"{prefix}unanswerable.jsonl")]
+            asked = [(q, golds, assistant.search(q)) for q, golds in answerable + unanswerable]
+            print(f"== {label}: {len(answerable)} answerable, {len(unanswerable)} unanswerable questions")
+            print(_sweep(asked, idf))
         print("\n== latency (seed questions)")
-        print(json.dumps(_latency(assistant, [q for q, _ in answerable + unanswerable], args.rounds)))
+        files = ("questions.jsonl", "unanswerable.jsonl")
+        questions = [r["question"] for name in files for r in read_jsonl(SEED / name)]
+        print(json.dumps(_latency(assistant, questions, args.rounds)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
