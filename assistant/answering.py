@@ -70,6 +70,7 @@ def answer_question(
         # number only by a sentence that names what is counted (客运航线, not 货运航线), unless the headline does.
         if frame.kind not in ("number", "date") or values(frame, c.folded)
         if all(word in c.folded or word in _lowered(hits[c.hit_index].title) for word in frame.measured)
+        if frame.kind != "person" or _names_someone(c.folded)
     ]
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)
@@ -162,6 +163,11 @@ def _score_sentences(
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, hit.text[start:end], here, score, penalty * focus))
     return out
+
+
+def _names_someone(folded_sentence: str) -> bool:
+    """Whether the sentence names a person (jieba's person tag, or a transliterated name with a middle dot)."""
+    return "·" in folded_sentence or any(w.flag.startswith("nr") for w in pseg.cut(folded_sentence, HMM=True))
 
 
 def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
