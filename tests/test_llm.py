@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
-from conftest import free_port
+from conftest import Script, ScriptedServer, chunk, free_port, raw, sse_head, streamed
 
 from assistant.llm import AnswerUpdate, LLMError, LLMSettings, build_messages, llm_answer, stream_chat
 from assistant.results import Answer, Hit
@@ -41,96 +38,12 @@ HITS = [
 ]
 EXTRACTIVE = Answer(text=f"{GDP} [1]", citations=[], found=True)
 
-Script = Callable[[BaseHTTPRequestHandler], None]
-
-
-class ScriptedServer:
-    """POST /v1/chat/completions answered by the script the test sets; requests are recorded."""
-
-    def __init__(self) -> None:
-        self.script: Script = lambda handler: handler.send_error(404)
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                server.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts)
-                    server.script(self)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    with ScriptedServer() as s:
-        yield s
-
 
 def settings_for(url: str, timeout_s: float = 5.0) -> LLMSettings:
     return LLMSettings(base_url=url, model="test-model", api_key="sk-test", timeout_s=timeout_s)
 
 
 # ---- scripts ---------------------------------------------------------------------------------------
-
-
-def chunk(content: str | None = None, finish: str | None = None) -> dict:
-    delta = {} if content is None else {"content": content}
-    return {
-        "id": "c1",
-        "object": "chat.completion.chunk",
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-    }
-
-
-def streamed(text: str, piece_chars: int = 4, done: bool = True) -> Script:
-    """The reply as an SSE stream of small deltas, closed the way OpenAI closes it."""
-
-    def script(handler: BaseHTTPRequestHandler) -> None:
-        events = [chunk(text[i : i + piece_chars]) for i in range(0, len(text), piece_chars)]
-        if done:
-            events.append(chunk(finish="stop"))
-        sse_head(handler)
-        for event in events:
-            handler.wfile.write(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
-            handler.wfile.flush()
-        if done:
-            handler.wfile.write(b"data: [DONE]\n\n")
-
-    return script
-
-
-def sse_head(handler: BaseHTTPRequestHandler) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/event-stream; charset=utf-8")
-    handler.end_headers()
-
-
-def raw(status: int, content_type: str, body: str) -> Script:
-    def script(handler: BaseHTTPRequestHandler) -> None:
-        data = body.encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
-
-    return script
 
 
 def sleeping(seconds: float, after_first_piece: bool = False) -> Script:
