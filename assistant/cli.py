@@ -20,6 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "article", None) and not args.source:
         parser.error("--article 需要同时给出 --source (--article N needs the --source FILE it is in)")
+    if args.run is _eval and args.llm_model and not args.llm_url:
+        parser.error("eval 的 --llm-model 需要同时给出 --llm-url (eval asks a model only at the --llm-url given)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.run(args)
@@ -56,12 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         _index_and_model(command)
         command.set_defaults(run=run)
         if name == "ask":
-            command.add_argument(
-                "--llm-url", default=None, help="OpenAI-compatible base URL (env ASSISTANT_LLM_BASE_URL)"
-            )
-            command.add_argument(
-                "--llm-model", default=None, help="model name at that endpoint (env ASSISTANT_LLM_MODEL)"
-            )
+            _llm_options(command, "OpenAI-compatible base URL (env ASSISTANT_LLM_BASE_URL)")
 
     evaluate = commands.add_parser("eval", help="retrieval metrics on a question set, per method")
     evaluate.add_argument("--passages", type=Path, required=True, help="passages.jsonl: id, title, text")
@@ -74,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
     evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
+    _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
     evaluate.set_defaults(run=_eval)
 
     inspect = commands.add_parser("inspect", help="show the articles, passages and flags of one corpus file")
@@ -86,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
 def _index_and_model(command: argparse.ArgumentParser) -> None:
     command.add_argument("--index", default="index", help="index folder (default: index)")
     command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+
+
+def _llm_options(command: argparse.ArgumentParser, url_help: str) -> None:
+    command.add_argument("--llm-url", default=None, help=url_help)
+    command.add_argument("--llm-model", default=None, help="model name at that endpoint (env ASSISTANT_LLM_MODEL)")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -159,8 +163,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from . import evaluation
     from .core import shared_embedder
+    from .llm import LLMSettings
 
     settings = Settings.from_env(model=args.model)
+    llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model) if args.llm_url else None
     articles = evaluation.load_passages(args.passages)
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)
     embedder = shared_embedder(settings.model)
@@ -169,7 +175,9 @@ def _eval(args: argparse.Namespace) -> int:
     total = len(questions) * (len(evaluation.METHODS) + 1) + len(unanswerable)
     with tqdm(total=total, desc="questions", disable=args.json) as bar:
         reports = evaluation.evaluate_retrieval(retriever, questions, build_s, args.k, on_question=lambda: bar.update())
-        asked = evaluation.evaluate_answers(retriever, questions, unanswerable, on_question=lambda: bar.update())
+        asked = evaluation.evaluate_answers(
+            retriever, questions, unanswerable, on_question=lambda: bar.update(), llm=llm
+        )
     if args.json:
         print(
             json.dumps(

@@ -2,11 +2,13 @@
 
 passages.jsonl: {"id", "title", "text"} per line; questions.jsonl: {"id", "question", "answers", "passage_id"}.
 Each passage becomes one article of a throwaway in-memory index; every question is asked with keyword-only,
-vector-only and hybrid retrieval, so the three can be compared in one run.
+vector-only and hybrid retrieval, so the three can be compared in one run. The answers are extractive, or generated
+by a language model when one is given.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import statistics
 import time
@@ -21,6 +23,7 @@ from .answering import answer_question
 from .documents import Article
 from .embedding import Embedder
 from .indexing import embed_passages
+from .llm import AnswerUpdate, LLMSettings, llm_answer
 from .normalize import clean_text, fold_for_matching
 from .results import Answer
 from .retrieval import Method, Retriever
@@ -28,6 +31,9 @@ from .settings import Settings
 from .store import Manifest, assemble, read_jsonl
 
 METHODS: tuple[Method, ...] = ("keyword", "vector", "hybrid")
+LLM_KEYS = ("llm_model", "llm_fallbacks")  # in the ask report only when a language model answered
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -154,20 +160,28 @@ def evaluate_retrieval(
 
 @dataclass
 class AskReport:
-    """How the answers (`ask`, extractive) fare: the answer-quality figures of the answers issue."""
+    """How the answers (`ask`, extractive or generated) fare: the answer-quality figures of the answers issue."""
 
     answer_recall: float  # a gold answer string occurs in the answer text
     direct_precision: float  # of the answers with a bold direct reply, the share containing a gold answer
     direct_coverage: float  # the share of answers that give a direct reply
-    citation_precision: float  # the share of citations whose passage contains the sentence quoted with it
+    # extractive: the share of citations whose passage contains the sentence quoted with it; generated: the share
+    # of claims whose citation passes verification (Verification.citation_precision, pooled over the answers)
+    citation_precision: float
     found_rate: float  # the share of answerable questions answered rather than refused
     refusal_rate: float | None  # the share of unanswerable questions refused (None without --unanswerable)
     ask_ms_p50: float
     n_questions: int
     n_unanswerable: int
+    llm_model: str | None = None  # the language model asked; None for extractive answers
+    llm_fallbacks: int | None = None  # answers where the endpoint failed and the extractive answer stood in
 
     def to_dict(self) -> dict:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+        return {
+            k: (round(v, 4) if isinstance(v, float) else v)
+            for k, v in asdict(self).items()
+            if not (k in LLM_KEYS and self.llm_model is None)  # extractive reports keep their keys
+        }
 
 
 def evaluate_answers(
@@ -176,14 +190,30 @@ def evaluate_answers(
     unanswerable: Sequence[Question] = (),
     k: int = 5,
     on_question: Callable[[], None] | None = None,
+    llm: LLMSettings | None = None,
 ) -> AskReport:
-    """Extractive answers to every question, scored against the gold answers; refusals on unanswerable ones."""
-    recalled = found = directs = direct_right = citations = cited_right = 0
+    """Answers to every question, scored against the gold answers; refusals on unanswerable ones.
+
+    Extractive answers, or with `llm` the model's answers as users get them: citations verified, the extractive
+    answer standing in when the endpoint fails (counted as a fallback).
+    """
+    recalled = found = directs = direct_right = citations = cited_right = fallbacks = 0
     times_ms = []
+
+    def ask(question: str) -> AnswerUpdate:
+        nonlocal fallbacks
+        update = _ask(retriever, question, k, llm)
+        if not update.generated and update.note:  # the model was asked and failed; the note says why
+            if not fallbacks:
+                logger.warning("LLM fallback (counted in llm_fallbacks): %s", update.note)
+            fallbacks += 1
+        return update
+
     for q in questions:
         started = time.perf_counter()
-        answer = _ask(retriever, q.question, k)
+        update = ask(q.question)
         times_ms.append((time.perf_counter() - started) * 1000)
+        answer = update.answer
         text = fold_for_matching(answer.text)
         golds = [fold_for_matching(a) for a in q.answers if a]
         recalled += any(g in text for g in golds)
@@ -191,13 +221,14 @@ def evaluate_answers(
         if answer.direct:
             directs += 1
             direct_right += any(g in fold_for_matching(answer.direct) for g in golds)
-        citations += len(answer.citations)
-        cited_right += sum(bool(c.sentence) and c.sentence in c.hit.text for c in answer.citations)
+        checked, passed = _citation_checks(update)
+        citations += checked
+        cited_right += passed
         if on_question:
             on_question()
     refused = 0
     for q in unanswerable:
-        refused += not _ask(retriever, q.question, k).found
+        refused += not ask(q.question).answer.found
         if on_question:
             on_question()
     n = len(questions) or 1
@@ -211,11 +242,33 @@ def evaluate_answers(
         ask_ms_p50=statistics.median(times_ms) if times_ms else 0.0,
         n_questions=len(questions),
         n_unanswerable=len(unanswerable),
+        llm_model=llm.model if llm else None,
+        llm_fallbacks=fallbacks if llm else None,
     )
 
 
-def _ask(retriever: Retriever, question: str, k: int) -> Answer:
-    return answer_question(question, retriever.search(question, k=k), retriever.data.keyword.idf)
+def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None) -> AnswerUpdate:
+    """The final update of the answer, as `Assistant.answer_updates` gives it."""
+    hits = retriever.search(question, k=k)
+
+    def extractive() -> Answer:
+        return answer_question(question, hits, retriever.data.keyword.idf)
+
+    if llm is None:
+        answer = extractive()
+        return AnswerUpdate(answer.text, answer, generated=False)
+    *_, last = llm_answer(question, hits, retriever.embedder, llm, fallback=extractive)
+    return last
+
+
+def _citation_checks(update: AnswerUpdate) -> tuple[int, int]:
+    """How many citations of a final answer were checked, and how many stood. Generated: its claims, and those
+    whose citation passed verification (an uncited claim fails, as in Verification.citation_precision).
+    Extractive: its citations, and those whose passage contains the sentence quoted with them."""
+    if update.verification:
+        return update.verification.claims, sum(s.passed for s in update.verification.sentences)
+    cited = update.answer.citations
+    return len(cited), sum(bool(c.sentence) and c.sentence in c.hit.text for c in cited)
 
 
 def format_table(reports: list[MethodReport]) -> str:
