@@ -43,7 +43,10 @@ NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
 @dataclass
 class _Candidate:
     hit_index: int
-    sentence: str
+    start: int  # offsets of the sentence in its hit's text
+    end: int
+    first: int  # its position among the hit's sentences (first == last until a neighbour joins)
+    last: int
     folded: str
     score: float
     focus: float
@@ -80,10 +83,12 @@ def answer_question(
     citations: list[Citation] = []
     parts = []
     for c in chosen:
-        citation = Citation(n=len(citations) + 1, hit=hits[c.hit_index], sentence=c.sentence)
+        hit = hits[c.hit_index]
+        citation = Citation(n=len(citations) + 1, hit=hit, sentence=hit.text[c.start : c.end])
         citations.append(citation)
-        parts.append(f"{c.sentence} [{citation.n}]")
-    direct = _direct(frame, chosen[0], traditional) if chosen[0].focus >= DIRECT_MIN_FOCUS else ""
+        parts.append(f"{citation.sentence} [{citation.n}]")
+    lead = citations[0].sentence
+    direct = _direct(frame, chosen[0].folded, lead, traditional) if chosen[0].focus >= DIRECT_MIN_FOCUS else ""
     text = "\n\n".join(parts)
     if direct:
         text = f"**{direct}** [1]\n\n{text}"
@@ -161,7 +166,7 @@ def _score_sentences(
         focus = (sum(w * credit(t) for t, w in focus_terms.items()) + topic_weight) / total_focus
         coverage = sum(w * (1.0 if t in topic else credit(t)) for t, w in terms.items()) / total_all
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
-        out.append(_Candidate(hit_index, hit.text[start:end], here, score, penalty * focus))
+        out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
 
 
@@ -176,28 +181,39 @@ def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The best sentence, plus up to two close runners-up that add a distinct fact, from another passage or, when
-    nearly as good, from the same one (the answer often spans two sentences of one paragraph)."""
+    """The best sentence, plus up to two close runners-up that add a distinct fact: from another passage, or,
+    when nearly as good, the sentence right before or after one already chosen (the answer often spans two
+    sentences of one paragraph), quoted together with it as one passage excerpt."""
     best = candidates[0]
     chosen = [best]
+    sentences = 1
     for c in candidates[1:]:
-        if len(chosen) == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
+        if sentences == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
             break
-        distinct = all(_bigram_overlap(c.folded, k.folded) < 0.5 for k in chosen)
-        if distinct and (c.score >= SAME_PASSAGE_RATIO * best.score or all(c.hit_index != k.hit_index for k in chosen)):
+        if any(_bigram_overlap(c.folded, k.folded) >= 0.5 for k in chosen):
+            continue
+        same = next((k for k in chosen if k.hit_index == c.hit_index), None)
+        if same is None:
             chosen.append(c)
+            sentences += 1
+        elif c.score >= SAME_PASSAGE_RATIO * best.score and c.first in (same.first - 1, same.last + 1):
+            if c.first < same.first:
+                same.start, same.first, same.folded = c.start, c.first, c.folded + same.folded
+            else:
+                same.end, same.last, same.folded = c.end, c.last, same.folded + c.folded
+            sentences += 1
     return chosen
 
 
-def _direct(frame: QuestionFrame, best: _Candidate, traditional: bool) -> str:
-    """The exact short answer inside the best sentence, in the question's script.
+def _direct(frame: QuestionFrame, folded: str, sentence: str, traditional: bool) -> str:
+    """The exact short answer inside the lead quote, in the question's script.
 
-    Taken from the folded sentence (folding may drop or widen characters, so its offsets do not fit the
-    display text), with its letter case back, then converted to the question's script.
+    Taken from the folded quote (folding may drop or widen characters, so its offsets do not fit the display
+    text), with its letter case back, then converted to the question's script.
     """
-    span = direct_reply(frame, best.folded)
-    cased = fold_for_matching(best.sentence)
-    if span is None or len(cased) != len(best.folded):
+    span = direct_reply(frame, folded)
+    cased = fold_for_matching(sentence)
+    if span is None or len(cased) != len(folded):
         return ""
     reply = cased[span[0] : span[1]]
     return to_traditional(reply) if traditional else reply

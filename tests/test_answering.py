@@ -80,3 +80,11 @@ def test_a_question_about_the_article_topic_alone_is_answered_from_the_sentence_
     answer = answer_question("榅桲的果实有什么特点?", [hit], _flat_idf)
     assert answer.found
     assert answer.citations[0].sentence.startswith("果实秋季成熟")
+
+
+def test_a_runner_up_sentence_of_the_same_passage_is_quoted_with_its_neighbour_under_one_citation():
+    hit = _hit("榅桲是蔷薇科的植物。榅桲果实梨形,成熟后金黄色。果实味甘酸,可以生食。榅桲性耐寒。", title="榅桲")
+    answer = answer_question("榅桲的果实有什么特点?", [hit], _flat_idf)
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.citations[0].sentence == "榅桲果实梨形,成熟后金黄色。果实味甘酸,可以生食。"
+    assert answer.text.count("[1]") == 1
