@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .answering import answer_question
 from .embedding import Embedder, load_embedder
 from .errors import IndexStaleError, ModelMismatchError, QuestionError
 from .indexing import BuildReport, Progress, build_index, staleness
-from .llm import AnswerUpdate, LLMSettings, llm_answer
+from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .results import Answer, Hit
 from .retrieval import Method, Retriever
 from .settings import Settings
@@ -157,15 +156,7 @@ class Assistant:
         question = self.check_question(question)
         retriever = self._retriever  # one index for the whole answer, even if a rebuild swaps it meanwhile
         hits = retriever.search(question, _checked_k(k), sources, articles=articles)
-
-        def extractive() -> Answer:
-            return answer_question(question, hits, retriever.data.keyword.idf)
-
-        if llm is None:
-            answer = extractive()
-            yield AnswerUpdate(answer.text, answer, generated=False)
-        else:
-            yield from llm_answer(question, hits, self.embedder, llm, fallback=extractive)
+        yield from answer_updates(question, hits, retriever.data.keyword.idf, self.embedder, llm)
 
     def check_question(self, question: str) -> str:
         """The question stripped of surrounding space; QuestionError when it is empty or too long."""

@@ -19,13 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from . import chunking, dedup
-from .answering import answer_question
 from .documents import Article
 from .embedding import Embedder
 from .indexing import embed_passages
-from .llm import AnswerUpdate, LLMSettings, llm_answer
+from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .normalize import clean_text, fold_for_matching
-from .results import Answer
 from .retrieval import Method, Retriever
 from .settings import Settings
 from .store import Manifest, assemble, read_jsonl
@@ -250,14 +248,7 @@ def evaluate_answers(
 def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None) -> AnswerUpdate:
     """The final update of the answer, as `Assistant.answer_updates` gives it."""
     hits = retriever.search(question, k=k)
-
-    def extractive() -> Answer:
-        return answer_question(question, hits, retriever.data.keyword.idf)
-
-    if llm is None:
-        answer = extractive()
-        return AnswerUpdate(answer.text, answer, generated=False)
-    *_, last = llm_answer(question, hits, retriever.embedder, llm, fallback=extractive)
+    *_, last = answer_updates(question, hits, retriever.data.keyword.idf, retriever.embedder, llm)
     return last
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from .answering import answer_question
 from .errors import AssistantError
 from .normalize import is_traditional, to_simplified, to_traditional
 from .results import Answer, Hit
@@ -294,6 +295,22 @@ def llm_answer(
         return
     verification = verify_answer(reply, hits, embedder)
     yield AnswerUpdate(verification.answer.text, verification.answer, note=verification.note, verification=verification)
+
+
+def answer_updates(
+    question: str, hits: Sequence[Hit], idf: Callable[[str], float], embedder: Embedder, llm: LLMSettings | None
+) -> Iterator[AnswerUpdate]:
+    """The answer over the hits as it arrives: one final update when quoting (`llm` None), the model's growing
+    text when generating, with the extractive answer as the fallback."""
+
+    def extractive() -> Answer:
+        return answer_question(question, list(hits), idf)
+
+    if llm is None:
+        answer = extractive()
+        yield AnswerUpdate(answer.text, answer, generated=False)
+    else:
+        yield from llm_answer(question, hits, embedder, llm, fallback=extractive)
 
 
 def visible_text(raw: str) -> str:
