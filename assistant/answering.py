@@ -64,17 +64,7 @@ def answer_question(
     frame = analyse(folded_question.lower())
     terms = _evidence_terms(f"{frame.left} {frame.right}", idf)
     numbers, names = _entities(folded_question)
-    candidates = [
-        c
-        for i, hit in enumerate(hits)
-        if _mentions_all(_lowered(hit.title + hit.text), numbers)
-        for c in _score_sentences(i, hit, terms, frame, _missing(_lowered(hit.title + hit.text), names))
-        # A number or date question is answered only by a sentence that gives one (in the asked unit), and a
-        # number only by a sentence that names what is counted (客运航线, not 货运航线), unless the headline does.
-        if frame.kind not in ("number", "date") or values(frame, c.folded)
-        if all(word in c.folded or word in _lowered(hits[c.hit_index].title) for word in frame.measured)
-        if frame.kind != "person" or _names_someone(c.folded)
-    ]
+    candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)
     if not candidates or candidates[0].focus < min_focus:
@@ -120,25 +110,28 @@ def _entities(folded_question: str) -> tuple[list[str], list[str]]:
     return numbers, names
 
 
-def _mentions_all(folded_text: str, entities: list[str]) -> bool:
-    return all(name in folded_text for name in entities)
-
-
 def _missing(folded_text: str, names: list[str]) -> int:
     return sum(name not in folded_text for name in names)
 
 
 def _score_sentences(
-    hit_index: int, hit: Hit, terms: dict[str, float], frame: QuestionFrame, missing_names: int
+    hit_index: int, hit: Hit, terms: dict[str, float], frame: QuestionFrame, numbers: list[str], names: list[str]
 ) -> list[_Candidate]:
-    """Each sentence's share of the question's evidence.
+    """Each sentence that could answer the question, with its share of the question's evidence.
+
+    A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
+    that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
+    unless the headline does, and a 谁 question only by one that names someone.
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
     neighbouring sentence counts half (the answer often follows the sentence that names its subject). Each name of
     the question that the passage lacks (上海 asked, 赤壁 given) takes a share off.
     """
-    penalty = MISSING_NAME_FACTOR**missing_names
+    about = _lowered(hit.title + hit.text)
+    if _missing(about, numbers):
+        return []
+    penalty = MISSING_NAME_FACTOR ** _missing(about, names)
     title = _lowered(hit.title)
     topic = {t for t in terms if t in title}
     focus_terms = {t: w for t, w in terms.items() if t not in topic}
@@ -154,6 +147,8 @@ def _score_sentences(
         here = folded[j]
         if question_years and _other_year_only(here, question_years):
             continue  # the sentence gives the figure for another year
+        if not _may_answer(frame, here, title):
+            continue
         near = " ".join(folded[max(0, j - 1) : j + 2])
 
         def credit(t: str, here: str = here, near: str = near) -> float:
@@ -168,6 +163,14 @@ def _score_sentences(
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
+
+
+def _may_answer(frame: QuestionFrame, folded_sentence: str, folded_title: str) -> bool:
+    if frame.kind in ("number", "date") and not values(frame, folded_sentence):
+        return False
+    if not all(word in folded_sentence or word in folded_title for word in frame.measured):
+        return False
+    return frame.kind != "person" or _names_someone(folded_sentence)
 
 
 def _names_someone(folded_sentence: str) -> bool:
