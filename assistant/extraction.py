@@ -144,10 +144,22 @@ def _plausible(frame: QuestionFrame, reply: str) -> bool:
     return True
 
 
+_NOT_CATEGORY = frozenset("的 是 在 被 于 把 和 与 及 为 将 会 能 可 也 都 还 就 又".split())
+
+
 def _category_noun(right: str) -> str:
-    """The noun that opened the question's right part (哪个[系], 什么[时期]), when there is one."""
-    words = pseg.lcut(right[:6])
-    return words[0].word if words and words[0].flag.startswith("n") else ""
+    """The noun that opened the question's right part (哪个[系], 什么[时期], 哪个[音乐社]), when there is one.
+
+    Up to two nouns (a verbal noun only first: 朝代 设置 is not a category); a single character right after the
+    question word counts too (jieba tags 系 as a verb).
+    """
+    noun = ""
+    for i, word in enumerate(pseg.lcut(right[:8], HMM=False)[:2]):
+        is_noun = word.flag.startswith("n") or word.flag == "j" or (i == 0 and word.flag == "vn")
+        if not (is_noun or (i == 0 and len(word.word) == 1 and word.word not in _NOT_CATEGORY)):
+            break
+        noun += word.word
+    return noun
 
 
 def _left_anchor(left: str, sentence: str) -> int | None:

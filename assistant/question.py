@@ -16,7 +16,7 @@ Kind = Literal["number", "date", "person", "place", "reason", "method", "thing"]
 
 # Ordered: the first pattern that matches names the kind ("哪一年" is a date before "哪" is a thing).
 _ASKS: tuple[tuple[Kind, str], ...] = (
-    ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个年代"),
+    ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个年代|什么年代"),
     ("reason", r"为什么|为何|什么原因|何故"),
     ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
     ("person", r"谁|哪位|哪一位|什么人"),
@@ -27,12 +27,15 @@ _ASKS: tuple[tuple[Kind, str], ...] = (
 ASKS = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _ASKS))
 
 # Measure words and units a number question names right after 多少/几 ("多少亿元", "几个", "多少名专员").
-UNITS = (
+_UNIT_WORDS = (
     "亿美元|万美元|美元|亿元|万元|千元|元|英镑|欧元|日元|万吨|吨|公斤|千克|克|平方公里|平方千米|平方米|平方英里|万亩|亩|公顷|"
     "公里|千米|公尺|公分|厘米|毫米|英里|英尺|英寸|米|万人次|人次|万人|人|余人|名|位|户|家|个|项|条|座|次|场|批|辆|件|所|台|份|"
     "种|类|期|届|天|小时|分钟|秒|年|岁|个月|月|周|千瓦|兆瓦|瓦|片|部|本|首|枚|架|艘|颗|层|倍|%|度|支|队|只|头|匹|棵|株|间|套|"
-    "张|篇|集|季|章|卷|版|代|世纪|页|点|股|尊|朝|字|句|节|站|线|路|号|级|分|票|席|球|局|轮|场次|例|对|双|根|块|口|层楼"
+    "张|篇|集|季|章|卷|版|代|世纪|页|点|股|尊|朝|字|句|节|站|线|路|号|级|分|票|席|球|局|轮|场次|例|对|双|根|块|口|层楼|"
+    "步|趟|册|组|门|幅|粒|光年|海里|英亩|立方米|升|毫升|毫克|微米|纳米|马力|千瓦时|分贝|摄氏度|回|遍|圈"
 )
+# Longest first: a regex alternation takes the first that fits, and 12个月 must not stop at 个.
+UNITS = "|".join(sorted(set(_UNIT_WORDS.split("|")), key=len, reverse=True))
 UNIT = re.compile(UNITS)
 _QUESTION_TAIL = re.compile(r"[?？!！。.\s]*(?:呢|吗|呀|啊)?[?？!！。.\s]*$")
 

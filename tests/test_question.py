@@ -19,6 +19,7 @@ from assistant.question import analyse
         ("《战国无双3》是由哪两个公司合作开发的？", "thing", "", "《战国无双3》是由", "公司合作开发的"),
         ("襄阳这次招聘会为什么设了直播带岗区?", "reason", "", "襄阳这次招聘会", "设了直播带岗区"),
         ("赤壁的数据采集工程", None, "", "赤壁的数据采集工程", ""),
+        ("项目建设用了几个月", "number", "个月", "项目建设用了", ""),
     ],
 )
 def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left, right):
@@ -45,6 +46,10 @@ def test_a_number_question_names_what_it_counts():
         ("《战国无双3》是由哪两个公司合作开发的", "《战国无双3》是由光荣和ω-force合作开发的。", "光荣和ω-force"),
         ("楼曾瑞毕业于哪个大学", "楼曾瑞于1990年毕业于香港中文大学。", "香港中文大学"),
         ("推官是什么朝代设置的", "推官是唐代设置的官职。", "唐代"),
+        ("邓寄尘加入了哪个音乐社任撰曲", "之后加入羊城音乐社任撰曲,战后在广州电台当播音艺员。", "羊城音乐社"),
+        ("吕理政在台湾大学哪个系取得学位", "吕理政在台湾大学考古人类学系取得学位。", "考古人类学系"),
+        ("工作假期签证最长可以停留多久", "持工作假期签证者最长可以停留12个月。", "12个月"),  # not 12个
+        ("单行本一共多少册", "单行本一共发行了12册。", "12册"),
     ],
 )
 def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sentence, reply):
