@@ -21,12 +21,14 @@ NUMBER = re.compile(
     rf"{_APPROX_BEFORE}第?(?:\d+(?:[.,]\d+)*|[{_CN_DIGITS}]{{1,8}}(?=(?:{UNITS})))(?:\s*[%‰])?[多余]?"
     rf"(?:[至到~—-]\d+(?:[.,]\d+)*)?(?:[万亿千百]+[多余]?)?(?:{UNITS})?{_APPROX_AFTER}"
 )
+_TIME = r"(?:(?:早上|上午|中午|下午|晚上|凌晨|清晨|傍晚)?\d{1,2}时(?:\d{1,2}分)?)?"  # 2010年4月2日早上11时
 DATE = re.compile(
     # A reign year with its Western year: 元和九年(814年)九月, 建安二十四年(219年).
     r"[\u4e00-\u9fff]{2}[元初一二三四五六七八九十]{1,3}年\(\d{1,4}年\)(?:[一二三四五六七八九十]{1,3}月|[春夏秋冬])?"
-    r"|(?:公元前?)?\d{3,4}年(?:代)?(?:\d{1,2}月(?:\d{1,2}[日号])?)?(?:[至到—-]\d{3,4}年(?:代)?)?"
+    r"|(?:公元前?)?\d{3,4}年(?:代)?(?:\d{1,2}月(?:\d{1,2}[日号]" + _TIME + r")?)?(?:[至到—-]\d{3,4}年(?:代)?)?"
     r"(?:[初末底中]期?|后期|前后|间|春季|夏季|秋季|冬季|[春夏秋冬])?"
-    r"|(?:去年|今年|明年|前年|当年)?\d{1,2}月(?:\d{1,2}[日号])?(?:[初中底末]|上旬|中旬|下旬)?|\d{1,2}[—-]\d{1,2}月"
+    r"|(?:去年|今年|明年|前年|当年)?\d{1,2}月(?:\d{1,2}[日号]" + _TIME + r")?(?:[初中底末]|上旬|中旬|下旬)?"
+    r"|\d{1,2}[—-]\d{1,2}月"
     r"|[一二三四五六七八九十]{1,3}世纪(?:\d+年代)?"
 )
 _BREAK = re.compile(r"[,，;；:：。!！?？()（）「」“”\"]")
@@ -57,6 +59,7 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
         if m.group() not in frame.text
         and not any(a <= m.start() and m.end() <= b for a, b in dates)
         and (not frame.unit or frame.unit in m.group())
+        and (not m.group().endswith("倍") or "倍" in frame.text)  # 体长为体高的72倍 gives no length
     ]
     if frame.kind == "number" and not frame.unit:
         spans = [s for s in spans if not sentence[s[0] : s[1]].isdigit() or _unitless_ok(sentence, s)] or spans
@@ -91,6 +94,8 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     """The words between where the question's left part ends and its right part starts."""
     left_end = _left_anchor(frame.left, sentence)
     if left_end is None:
+        left_end = _after_preposition(frame, sentence)
+    if left_end is None:
         return None
     if frame.right:
         right_start = _right_anchor(frame.right, sentence, left_end)
@@ -106,10 +111,9 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     start, end = span
     if frame.kind == "place" and sentence.startswith("是", start):
         return None  # "X是…的一个车站" describes X; where it is would follow 位于 or 在
-    noun = _category_noun(frame.right)
     # The answer names its category too: 哪个系 -> 考古人类学系, 什么朝代 -> 唐代, 什么宗教 -> 佛教.
-    for tail in (noun, noun[-1:]):
-        if tail and sentence.startswith(tail, end):
+    for tail in _category_tails(frame.right):
+        if sentence.startswith(tail, end):
             end += len(tail)
             break
     if end < len(sentence) and sentence[end] in _CLOSING and sentence[start:end].count(_OPENING[sentence[end]]):
@@ -128,7 +132,7 @@ _OPENING = {"》": "《", "」": "「", "”": "“", ")": "(", "』": "『"}
 _CLOSING = "".join(_OPENING)
 # Starts that show the gap caught a clause, not a name: adverbs, pronouns, verbs of saying.
 _CLAUSE_START = tuple("也就还都又即这那其该此所于被把将叫称有")
-_PLACE_END = tuple("省市县区镇乡村州国路街岛山河湖江海港湾洲部处内外旁边侧角口站")
+_PLACE_END = tuple("省市县区镇乡村州国路街岛山河湖江海港湾洲部处内外旁边侧角口站厂校学园馆院寺庙场城宫楼塔桥谷礁滩岸域")
 
 
 def _plausible(frame: QuestionFrame, reply: str) -> bool:
@@ -147,19 +151,39 @@ def _plausible(frame: QuestionFrame, reply: str) -> bool:
 _NOT_CATEGORY = frozenset("的 是 在 被 于 把 和 与 及 为 将 会 能 可 也 都 还 就 又".split())
 
 
-def _category_noun(right: str) -> str:
-    """The noun that opened the question's right part (哪个[系], 什么[时期], 哪个[音乐社]), when there is one.
+def _category_tails(right: str) -> list[str]:
+    """The noun that opened the question's right part (哪个[系], 什么[时期], 哪个[音乐社]), longest first, with its
+    last character (朝代 -> 唐代), as the answer may end with it.
 
-    Up to two nouns (a verbal noun only first: 朝代 设置 is not a category); a single character right after the
-    question word counts too (jieba tags 系 as a verb).
+    A noun and a one-character noun after it (音乐社), a verbal noun only first (朝代 设置 is not a category); a
+    single character right after the question word counts too (jieba tags 系 as a verb).
     """
-    noun = ""
+    nouns: list[str] = []
     for i, word in enumerate(pseg.lcut(right[:8], HMM=False)[:2]):
         is_noun = word.flag.startswith("n") or word.flag == "j" or (i == 0 and word.flag == "vn")
+        if i == 1 and len(word.word) > 1:
+            break  # 音乐 社 is one category; 学院 教授 (课程) is a category and what follows it
         if not (is_noun or (i == 0 and len(word.word) == 1 and word.word not in _NOT_CATEGORY)):
             break
-        noun += word.word
-    return noun
+        nouns.append(word.word)
+    if not nouns:
+        return []
+    return ["".join(nouns), nouns[0], nouns[0][-1]] if len(nouns) == 2 else [nouns[0], nouns[0][-1]]
+
+
+_PREPOSITION = re.compile(r"[由与和同被向从用以]")
+
+
+def _after_preposition(frame: QuestionFrame, sentence: str) -> int | None:
+    """Where the answer starts when the question's left part does not recur but ends in a preposition that the
+    sentence repeats just before the recurring right part (是由[哪个公司]发售 / 是2000年由索尼电脑娱乐发售)."""
+    if not frame.right or not _PREPOSITION.fullmatch(frame.left[-1:]):
+        return None
+    right_start = _right_anchor(frame.right, sentence, 0)
+    if right_start is None:
+        return None
+    at = sentence.rfind(frame.left[-1], max(0, right_start - MAX_REPLY_CHARS - 1), right_start)
+    return at + 1 if at >= 0 else None
 
 
 def _left_anchor(left: str, sentence: str) -> int | None:
