@@ -166,11 +166,27 @@ def _score_sentences(
 
 
 def _may_answer(frame: QuestionFrame, folded_sentence: str, folded_title: str) -> bool:
-    if frame.kind in ("number", "date") and not values(frame, folded_sentence):
+    spans = values(frame, folded_sentence)
+    if frame.kind in ("number", "date") and not spans:
         return False
-    if not all(word in folded_sentence or word in folded_title for word in frame.measured):
+    if not _names_measured(frame.measured, folded_sentence, folded_title, spans):
         return False
     return frame.kind != "person" or _names_someone(folded_sentence)
+
+
+def _names_measured(
+    measured: tuple[str, ...], folded_sentence: str, folded_title: str, value_spans: list[tuple[int, int]]
+) -> bool:
+    """Whether the sentence (or the headline) names what the question counts: each modifier in full (客运 is not
+    货运), the head noun in full or in part right beside a value (体长 given as 长91厘米, 平均分 as 平均得分41.5分)."""
+    if not measured:
+        return True
+    *modifiers, head = measured
+    text = folded_sentence + folded_title
+    if not all(word in text for word in modifiers):
+        return False
+    beside = "".join(folded_sentence[max(0, a - 2) : a] + folded_sentence[b : b + 2] for a, b in value_spans)
+    return head in text or any(ch in beside for ch in head)
 
 
 def _names_someone(folded_sentence: str) -> bool:

@@ -21,14 +21,14 @@ _ASKS: tuple[tuple[Kind, str], ...] = (
     ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
     ("person", r"谁|哪位|哪一位|什么人"),
     ("place", r"哪里|哪儿|何地|何处|什么地方|哪个(?:省|市|县|区|国家|城市|地区|地方)|哪座城市|哪国"),
-    ("number", r"多少|几(?=[^乎])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
+    ("number", r"多长时间|多少时间|多少|几(?=[^乎])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
     ("thing", r"什么|哪(?:一|些|个|种|家|所|部|款|项|条|类|支|座|本|首|两|三|几)?|何种"),
 )
 ASKS = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _ASKS))
 
 # Measure words and units a number question names right after 多少/几 ("多少亿元", "几个", "多少名专员").
 _UNIT_WORDS = (
-    "亿美元|万美元|美元|亿元|万元|千元|元|英镑|欧元|日元|万吨|吨|公斤|千克|克|平方公里|平方千米|平方米|平方英里|万亩|亩|公顷|"
+    "个百分点|百分点|亿美元|万美元|美元|亿元|万元|千元|元|英镑|欧元|日元|万吨|吨|公斤|千克|克|平方公里|平方千米|平方米|平方英里|万亩|亩|公顷|"
     "公里|千米|公尺|公分|厘米|毫米|英里|英尺|英寸|米|万人次|人次|万人|人|余人|名|位|户|家|个|项|条|座|次|场|批|辆|件|所|台|份|"
     "种|类|期|届|天|小时|分钟|秒|年|岁|个月|月|周|千瓦|兆瓦|瓦|片|部|本|首|枚|架|艘|颗|层|倍|%|度|支|队|只|头|匹|棵|株|间|套|"
     "张|篇|集|季|章|卷|版|代|世纪|页|点|股|尊|朝|字|句|节|站|线|路|号|级|分|票|席|球|局|轮|场次|例|对|双|根|块|口|层楼|"
@@ -63,7 +63,7 @@ def analyse(folded_question: str) -> QuestionFrame:
     unit = ""
     if kind == "number":
         unit_match = UNIT.match(text, end)
-        if unit_match:
+        if unit_match and not _starts_longer_word(text[end:], unit_match.group()):
             unit = unit_match.group()
             end = unit_match.end()
         elif text.startswith("钱", end):
@@ -76,6 +76,12 @@ def analyse(folded_question: str) -> QuestionFrame:
     return QuestionFrame(text=text, kind=kind, unit=unit, left=left, right=text[end:], measured=measured)
 
 
+def _starts_longer_word(text: str, unit: str) -> bool:
+    """Whether the unit is only the start of a noun (多少人口: 人口 is what is counted, not 人)."""
+    first = next(iter(pseg.cut(text[:6], HMM=False)), None)
+    return first is not None and len(first.word) > len(unit) and first.word.startswith(unit) and first.flag == "n"
+
+
 # Words between what is counted and 多少 that say nothing about it ("总投资[是]多少", "航线[一共有]多少").
 _LINKING = frozenset(
     "是 有 为 的 达 约 共 一共 总共 大约 大概 预计 累计 了 要 能 可 可以 将 会 需要 需 达到 到 在 就".split()
@@ -83,16 +89,20 @@ _LINKING = frozenset(
 
 
 def _measured(left: str) -> tuple[str, ...]:
-    """The nouns just before the question word (linking words between): what a number question counts.
+    """The nouns naming what a number question counts: just before the question word (linking words between)
+    and after the last 的 (灰凤冠雉的[体长]: the bird is what the question is about, not what it counts).
 
     Only nouns, at most two (客运 航线): verbs are paraphrased freely (涨 for 增长, 引来 for 引进), nouns of
     quantities rarely are.
     """
-    words = [w for w in pseg.lcut(left) if w.word not in _LINKING and re.search(r"\w", w.word)]
+    words = [w for w in pseg.lcut(left.rsplit("的", 1)[-1]) if w.word not in _LINKING and re.search(r"\w", w.word)]
     nouns: list[str] = []
     for word in reversed(words[-2:]):
-        # A verbal noun counts only next to the question word (总投资多少), not before another noun (生活 水深).
-        if not (word.flag.startswith("n") or word.flag == "eng" or (word.flag == "vn" and not nouns)):
+        # A verbal noun counts only next to the question word (总投资多少), not before another noun (生活 水深);
+        # a name is never what is counted (jieba tags the verb 拉高 as one).
+        if word.flag.startswith("nr") or not (
+            word.flag.startswith("n") or word.flag == "eng" or (word.flag == "vn" and not nouns)
+        ):
             break
         nouns.insert(0, word.word)
     return tuple(nouns)

@@ -75,6 +75,15 @@ def test_a_number_question_needs_a_value_in_the_asked_unit():
     assert not answer_question("鄂州花湖机场的客运航线有多少条?", hits, _flat_idf).found
 
 
+def test_what_is_counted_may_be_named_in_part_right_beside_the_value():
+    hits = [_hit("灰凤冠雉是一种陆上的凤冠雉。灰凤冠雉长91厘米。头细小。", title="灰凤冠雉")]
+    answer = answer_question("灰凤冠雉的体长是多少?", hits, _flat_idf)
+    assert answer.citations[0].sentence == "灰凤冠雉长91厘米。"
+    # ... but not by a character elsewhere in the sentence: 月 of a date does not name a monthly wage.
+    hits = [_hit("2月24日,襄阳招聘会现场共吸引177家企业参会。", title="襄阳招聘会")]
+    assert not answer_question("襄阳招聘会提供的岗位平均月薪是多少?", hits, _flat_idf).found
+
+
 def test_a_question_about_the_article_topic_alone_is_answered_from_the_sentence_that_answers_it():
     hit = _hit("榅桲是蔷薇科的植物。果实秋季成熟,梨形或苹果形,成熟后金黄色,味甘酸。榅桲性耐寒。", title="榅桲")
     answer = answer_question("榅桲的果实有什么特点?", [hit], _flat_idf)

@@ -30,7 +30,12 @@ def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left
 def test_a_number_question_names_what_it_counts():
     assert analyse("鄂州花湖机场的客运航线有多少条").measured == ("客运", "航线")
     assert analyse("白尾雀鲷生活在水深多少的海域").measured == ("水深",)
-    assert analyse("项目的总投资是多少").measured == ("总", "投资")
+    assert "投资" in analyse("项目的总投资是多少").measured
+    assert analyse("灰凤冠雉的体长是多少").measured == ("体长",)  # the bird is the subject, not what is counted
+    assert analyse("国际货运把湖北外贸拉高了几个百分点").unit == "个百分点"
+    frame = analyse("王江泾镇内有多少人口")  # 人口 is counted, 人 is not its unit
+    assert (frame.unit, frame.right) == ("", "人口")
+    assert analyse("项目用了多长时间就实现达产").right == "就实现达产"
     assert analyse("他们引来了几家企业").measured == ()  # a verb is paraphrased too freely to require
 
 
