@@ -97,8 +97,11 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
         left_end = _after_preposition(frame, sentence)
     if left_end is None:
         return None
-    if frame.right:
-        right_start = _right_anchor(frame.right, sentence, left_end)
+    right = frame.right
+    if right and right in _category_tails(right) and right not in sentence[left_end:]:
+        right = ""  # 是什么颜色: the category alone, not repeated (身体呈亮灰色); the answer follows the left part
+    if right:
+        right_start = _right_anchor(right, sentence, left_end)
         if right_start is None:
             return None
         span = (left_end, right_start)
@@ -118,16 +121,31 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
             break
     if end < len(sentence) and sentence[end] in _CLOSING and sentence[start:end].count(_OPENING[sentence[end]]):
         end += 1  # keep a title's closing bracket: 《濒危野生动植物种国际贸易公约》
-    while start < end and sentence[start] in " 、,，的是为了在由于:：":
-        start += 1
+    start = _skip_leading(sentence, start, end)
+    naming = _NAMING.match(sentence, start, end)
+    if naming:  # 华北陆块又名华北克拉通: the name, not the verb that gives it
+        start = _skip_leading(sentence, naming.end(), end)
     while end > start and sentence[end - 1] in " 、,，的":
         end -= 1
+    title = _TITLE.match(sentence, end)
+    if title and start < end:
+        start, end = title.span()  # 1818年小说《劝导》: the gap caught the kind of work, its title follows
     text = sentence[start:end]
-    if not text or len(text) > MAX_REPLY_CHARS or _BREAK.search(text) or text in frame.text:
+    if not text or len(text) > MAX_REPLY_CHARS or text in frame.text:
         return None
+    if _BREAK.search(text) and not _TITLE.fullmatch(text):
+        return None  # a clause, unless the reply is one quoted title
     return start, end
 
 
+def _skip_leading(sentence: str, start: int, end: int) -> int:
+    while start < end and sentence[start] in " 、,，的是为了在由于:：":
+        start += 1
+    return start
+
+
+_TITLE = re.compile(r"《[^《》]{1,30}》|「[^「」]{1,30}」|“[^“”]{1,30}”")
+_NAMING = re.compile(r"(?:又名|又称|又叫|亦称|亦名|简称|俗称|名为|称为|叫做|名叫|通称|统称)")
 _OPENING = {"》": "《", "」": "「", "”": "“", ")": "(", "』": "『"}
 _CLOSING = "".join(_OPENING)
 # Starts that show the gap caught a clause, not a name: adverbs, pronouns, verbs of saying.
@@ -137,17 +155,16 @@ _PLACE_END = tuple("省市县区镇乡村州国路街岛山河湖江海港湾洲
 
 def _plausible(frame: QuestionFrame, reply: str) -> bool:
     """Whether the reply looks like what the question asks for: a name for 谁, a place for 哪里, a noun phrase."""
-    if reply.startswith(_CLAUSE_START):
-        return False
+    if reply.startswith(_CLAUSE_START) or _DESCRIPTION.match(reply):
+        return False  # a clause, or a description (一个中国机场, 一所中学) rather than the name asked for
     if frame.kind == "person":
         return len(reply) <= 12 and not re.search(r"[他她它我你]", reply)
     if frame.kind == "place":
-        if reply.startswith(("一个", "一座", "一条", "一家", "一所", "一间")):
-            return False  # a description (一个中国机场), not a location
         return reply.endswith(_PLACE_END) or any(w.flag == "ns" for w in pseg.cut(reply))
     return True
 
 
+_DESCRIPTION = re.compile(r"一[个座条家所间位名种部只支]")
 _NOT_CATEGORY = frozenset("的 是 在 被 于 把 和 与 及 为 将 会 能 可 也 都 还 就 又".split())
 
 
@@ -187,12 +204,16 @@ def _after_preposition(frame: QuestionFrame, sentence: str) -> int | None:
 
 
 def _left_anchor(left: str, sentence: str) -> int | None:
-    """End of the longest tail of the question's left part found in the sentence."""
+    """End of the longest tail of the question's left part found in the sentence.
+
+    Failing that, the tail before a naming verb, which the sentence often words differently (又叫 / 又名).
+    """
     left = left.rstrip("的是有为在了")
-    for size in range(min(len(left), 12), MIN_ANCHOR - 1, -1):
-        at = sentence.find(left[-size:])
-        if at >= 0:
-            return at + size
+    for part in dict.fromkeys((left, re.sub(r"(?:又叫|又称|叫做|也叫|叫)$", "", left))):
+        for size in range(min(len(part), 12), MIN_ANCHOR - 1, -1):
+            at = sentence.find(part[-size:])
+            if at >= 0:
+                return at + size
     return None
 
 

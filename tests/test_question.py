@@ -60,6 +60,10 @@ def test_a_number_question_names_what_it_counts():
         ("1948年敷岛在哪里被拆解", "1948年敷岛在佐世保海军工厂被拆解。", "佐世保海军工厂"),
         ("徐展堂在什么时候逝世了", "徐展堂于2010年4月2日早上11时逝世。", "2010年4月2日早上11时"),
         ("高氏前肛鳗的体长是多少", "体长为体高的17.3倍,体长可达19.7公分。", "19.7公分"),  # a ratio is no length
+        ("华北陆块又叫什么", "华北陆块又名华北克拉通,是个史前大陆。", "华北克拉通"),  # 又叫 asked, 又名 written
+        ("五羊新城又称什么", "五羊新城,又称五羊邨、五羊新村,是广州的一个街区。", "五羊邨、五羊新村"),
+        ("成年的钩盲蛇是什么颜色", "成年的钩盲蛇身体呈亮灰色或紫色。", "身体呈亮灰色或紫色"),
+        ("科布是简·奥斯丁哪部小说的重要场所", "科布是简·奥斯丁1818年小说《劝导》的重要场所。", "《劝导》"),
     ],
 )
 def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sentence, reply):
@@ -74,6 +78,8 @@ def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sen
         ("这座桥是哪一天通车的", "那一天好多人都掉眼泪。"),  # no date at all
         ("且末玉都机场在什么地方", "且末玉都机场是一个中国机场。"),  # a description, not a place
         ("襄阳这次招聘会为什么设了直播带岗区", "为了打破地域限制,招聘会设了直播带岗区。"),  # a reason is a clause
+        ("宝山镇内的初级中学叫什么名字", "宝山镇内有一所全日制初级中学。"),  # a description, not the name
+        ("小孤岛大医生首次放映的是哪个系列", "首次放映的「2003年系列」收视极佳。"),  # half a quoted title
     ],
 )
 def test_no_direct_reply_without_a_confident_one(question, sentence):
