@@ -43,6 +43,15 @@ def test_search_endpoint_returns_scored_hits(client):
     assert {"score", "keyword_score", "vector_score", "keyword_rank", "vector_rank"} <= set(hits[0])
 
 
+def test_search_endpoint_takes_a_retrieval_method(client):
+    keyword = client.predict(AIRPORT, 3, None, None, "keyword", api_name="/search")
+    assert keyword and all(h["vector_rank"] is None and h["keyword_rank"] for h in keyword)
+    vector = client.predict(AIRPORT, 3, None, None, "vector", api_name="/search")
+    assert vector and all(h["keyword_rank"] is None and h["vector_rank"] for h in vector)
+    with pytest.raises(AppError, match="method"):
+        client.predict(AIRPORT, 3, None, None, "bm25", api_name="/search")
+
+
 def test_endpoints_take_an_article_filter_numbered_from_zero(client):
     roundup = "hubei-daily-cadres-roundup.txt"
     hits = client.predict(AIRPORT, 5, None, [[roundup, 1]], api_name="/search")
