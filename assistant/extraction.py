@@ -37,9 +37,15 @@ DATE = re.compile(
     r"(?:[至到—-]\d{3,4}年(?:代)?)?"
     r"(?:[初末底中]期?|后期|前后|间|春季|夏季|秋季|冬季|[春夏秋冬])?"
     r"|(?:去年|今年|明年|前年|当年)?\d{1,2}月(?:\d{1,2}[日号]" + _TIME + r")?(?:[初中底末]|上旬|中旬|下旬)?"
-    r"|\d{1,2}[—-]\d{1,2}月"
+    r"|\d{1,2}[—-]\d{1,2}月|\d{2}年代|\d{3,4} 年"
     r"|[一二三四五六七八九十]{1,3}世纪(?:\d+年代)?"
+    r"|(?:[一二三四五六七八九十]{1,3}、)*(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}月(?:份|初|中|底|末)?"
 )
+# What a plain "when" (什么时候, not 哪一年) may also be answered with: a season, a time of day, an age.
+_WHEN = re.compile(
+    r"(?:早|晚|初|仲|深)?[春夏秋冬](?:季|天|初|末)?|夜间|夜晚|白天|清晨|黄昏|傍晚|(?:满)?\d{1,3}岁(?:时|前|后)?"
+)
+_PLAIN_WHEN = ("什么时候", "何时", "什么时间")
 _BREAK = re.compile(r"[,，;；:：。!！?？()（）「」“”\"]")
 MAX_REPLY_CHARS = 16  # longer than this is a clause, not a reply; the quoted sentence says it better
 MIN_ANCHOR = 2  # characters of the question that must recur in the sentence to locate the answer
@@ -62,9 +68,13 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
         return []
     pattern = DATE if frame.kind == "date" else NUMBER
     dates = [m.span() for m in DATE.finditer(sentence)] if frame.kind == "number" else []
+    found = list(pattern.finditer(sentence))
+    if frame.kind == "date" and frame.text[len(frame.left) :].startswith(_PLAIN_WHEN):
+        found += [m for m in _WHEN.finditer(sentence) if not any(d.start() <= m.start() < d.end() for d in found)]
+        found.sort(key=lambda m: m.start())
     spans = [
         m.span()
-        for m in pattern.finditer(sentence)
+        for m in found
         if m.group() not in frame.text
         and not any(a <= m.start() and m.end() <= b for a, b in dates)
         and (not frame.unit or frame.unit in m.group())

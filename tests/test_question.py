@@ -94,6 +94,20 @@ def test_no_direct_reply_without_a_confident_one(question, sentence):
     assert direct_reply(analyse(question), sentence) is None
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "found"),
+    [
+        ("马那瓜的最高温一般出现在什么时候", "温度最高是三、四月份,当太阳位于头顶。", ["三、四月份"]),
+        ("香港最先使用粤语配音动画是什么时候", "香港于60年代已经从迪士尼引入动画。", ["60年代"]),
+        ("学院成立于哪一年", "学院成立于 1985 年,是大学的学院之一。", ["1985 年"]),
+        ("扁尾海蛇通常在什么时候出没", "扁尾海蛇多于夜间出没。", ["夜间"]),  # a plain "when" takes a time of day
+        ("榅桲在哪一年开花", "榅桲晚春或初夏开花。", []),  # ... a year does not
+    ],
+)
+def test_dates_a_when_question_may_be_answered_with(question, sentence, found):
+    assert [sentence[a:b] for a, b in values(analyse(question), sentence)] == found
+
+
 def test_a_year_in_a_date_is_not_a_count_and_the_question_own_number_is_not_the_answer():
     frame = analyse("湖北今年计划纪念红军长征胜利90周年,要办多少个班次")
     sentence = "2026年是红军长征胜利90周年,全省举办700个左右主体班次。"
