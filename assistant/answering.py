@@ -86,8 +86,14 @@ def answer_question(
 
 
 def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """Question tokens that an answer should contain, weighted by how rare they are in the corpus."""
-    return {t: idf(t) for t in tokenize(folded_question) if t not in QUESTION_WORDS}
+    """Question tokens that an answer should contain, weighted by how rare they are in the corpus.
+
+    A long word also gives its first and last two characters: jieba joins words the passage writes apart or
+    spells differently (王连字 for 王连,字; 赛斯纳 where the passage has 塞斯纳).
+    """
+    tokens = tokenize(folded_question)
+    tokens += [piece for t in tokens if len(t) >= 3 and not t.isascii() for piece in (t[:2], t[-2:])]
+    return {t: idf(t) for t in tokens if t not in QUESTION_WORDS}
 
 
 def _lowered(text: str) -> str:

@@ -97,3 +97,13 @@ def test_a_runner_up_sentence_of_the_same_passage_is_quoted_with_its_neighbour_u
     assert [c.n for c in answer.citations] == [1]
     assert answer.citations[0].sentence == "榅桲果实梨形,成熟后金黄色。果实味甘酸,可以生食。"
     assert answer.text.count("[1]") == 1
+
+
+def test_a_word_jieba_joins_in_the_question_still_finds_the_sentence_that_writes_it_apart():
+    hit = _hit("三国时蜀汉官员。王连,字文仪,南阳人。后任司盐校尉。", title="三国人物")
+
+    def idf(token: str) -> float:  # the name is the rare, telling word
+        return 5.0 if "连" in token else 1.0
+
+    answer = answer_question("王连字什么?", [hit], idf)  # jieba: 王连字, one word
+    assert answer.found and answer.citations[0].sentence == "王连,字文仪,南阳人。"
