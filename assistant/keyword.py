@@ -63,4 +63,16 @@ class KeywordIndex:
         token_id = self._bm25.vocab_dict.get(token)
         indptr = self._bm25.scores["indptr"]
         df = 0 if token_id is None else int(indptr[token_id + 1] - indptr[token_id])
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return idf_from(df, self.size)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """How many passages hold each known token: what `idf` is computed from."""
+        indptr = self._bm25.scores["indptr"]
+        vocabulary = self._bm25.vocab_dict.items()
+        # bm25s lists the empty token in its vocabulary without a row of scores
+        return {token: int(indptr[i + 1] - indptr[i]) for token, i in vocabulary if i + 1 < len(indptr)}
+
+
+def idf_from(document_frequency: int, size: int) -> float:
+    """BM25's inverse document frequency (always positive) of a token held by that many of `size` passages."""
+    return math.log(1 + (size - document_frequency + 0.5) / (document_frequency + 0.5))

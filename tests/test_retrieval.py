@@ -13,6 +13,7 @@ from assistant import Assistant, Settings, retrieval
 from assistant.chunking import sentence_spans
 from assistant.cli import main
 from assistant.documents import Passage
+from assistant.keyword import KeywordIndex, idf_from
 from assistant.results import Hit
 from assistant.retrieval import MAX_MERGED, Retriever
 from assistant.settings import ChunkingSettings
@@ -197,3 +198,11 @@ def test_cli_article_needs_a_source(capsys):
         main(["search", "干部", "--article", "1"])
     assert exit_.value.code == 2
     assert "--source" in capsys.readouterr().err
+
+
+def test_keyword_idf_comes_from_document_frequencies():
+    index = KeywordIndex.build(["赤壁 经济 增长", "赤壁 长江 大桥", "鄂州 机场"])
+    frequencies = index.document_frequencies()
+    assert frequencies["赤壁"] == 2 and frequencies["机场"] == 1 and "" not in frequencies
+    assert index.idf("赤壁") == idf_from(2, 3) < index.idf("机场") == idf_from(1, 3)
+    assert index.idf("机场") < index.idf("上海") == idf_from(0, 3)  # a token no passage holds weighs most

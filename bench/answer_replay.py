@@ -1,0 +1,113 @@
+"""Answer replay: the extractive answerer over cached retrieval hits, for every cmrc2018-dev question, in seconds.
+
+    python bench/answer_replay.py [--failures F.txt] [--refresh]
+
+`eval` rebuilds the index and retrieves before it answers (half an hour on a busy 2-core machine). Tuning the
+answerer (answering.py, extraction.py, question.py) does not change retrieval, so this script retrieves once, keeps
+each question's k=5 hybrid hits and the keyword index's document frequencies in the cache folder, and from then on
+only answers. Its figures equal `eval`'s ask figures for the same code (answer recall, direct-reply precision and
+coverage), broken down by the kind of question. The cache is keyed by the retrieval-side source files, so a change
+there retrieves again; --refresh forces it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assistant import evaluation  # noqa: E402
+from assistant.answering import answer_question  # noqa: E402
+from assistant.core import shared_embedder  # noqa: E402
+from assistant.keyword import idf_from  # noqa: E402
+from assistant.normalize import fold_for_matching  # noqa: E402
+from assistant.question import analyse  # noqa: E402
+from assistant.settings import Settings, default_cache_dir  # noqa: E402
+
+CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
+ANSWER_SIDE = {"answering.py", "extraction.py", "question.py"}  # changing these needs no new retrieval
+
+
+def retrieval_key(model: str) -> str:
+    """A hash of everything retrieval depends on: the model and the package's other source files."""
+    digest = hashlib.sha256(model.encode())
+    for path in sorted((REPO / "assistant").glob("*.py")):
+        if path.name not in ANSWER_SIDE:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def retrieve(cache: Path, settings: Settings) -> tuple[list, dict[str, int], int]:
+    """Each question with its hits, and the document frequencies and size of the keyword index."""
+    if cache.exists():
+        with cache.open("rb") as f:
+            return pickle.load(f)
+    embedder = shared_embedder(settings.model)
+    started = time.perf_counter()
+    retriever, _ = evaluation.build_retriever(evaluation.load_passages(CMRC / "passages.jsonl"), embedder, settings)
+    asked = [(q, retriever.search(q.question, k=5)) for q in evaluation.load_questions(CMRC / "questions.jsonl")]
+    keyword = retriever.data.keyword
+    frequencies = keyword.document_frequencies()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as f:
+        pickle.dump((asked, frequencies, keyword.size), f)
+    print(f"retrieved and cached in {time.perf_counter() - started:.0f} s: {cache}", file=sys.stderr)
+    return asked, frequencies, keyword.size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--failures", type=Path, help="write the wrong and refused questions here")
+    parser.add_argument("--refresh", action="store_true", help="retrieve again even if cached")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    cache = default_cache_dir() / "bench" / f"cmrc-hits-{retrieval_key(settings.model)}.pkl"
+    if args.refresh:
+        cache.unlink(missing_ok=True)
+    asked, frequencies, size = retrieve(cache, settings)
+
+    def idf(token: str) -> float:  # as KeywordIndex.idf
+        return idf_from(frequencies.get(token, 0), size)
+
+    totals: collections.Counter = collections.Counter()
+    by_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    failures = []
+    started = time.perf_counter()
+    for q, hits in asked:
+        answer = answer_question(q.question, hits, idf)
+        golds = [fold_for_matching(a) for a in q.answers if a]
+        right = any(g in fold_for_matching(answer.text) for g in golds)
+        direct_right = bool(answer.direct) and any(g in fold_for_matching(answer.direct) for g in golds)
+        kind = analyse(fold_for_matching(q.question).lower()).kind or "none"
+        for counter in (totals, by_kind[kind]):
+            counter.update(
+                n=1, recalled=right, found=answer.found, directs=bool(answer.direct), direct_right=direct_right
+            )
+        if not right:
+            failures.append(
+                f"{'WRONG' if answer.found else 'REFUSED'} | {q.question} | {q.answers} | {answer.text[:150]}"
+            )
+    seconds = time.perf_counter() - started
+    print(f"{len(asked)} questions answered in {seconds:.1f} s\n")
+    print(f"{'kind':8} {'n':>5} {'recall':>7} {'found':>6} {'direct cov':>10} {'direct prec':>11}")
+    for kind, c in [*sorted(by_kind.items(), key=lambda kv: -kv[1]["n"]), ("all", totals)]:
+        precision = c["direct_right"] / c["directs"] if c["directs"] else 0.0
+        print(
+            f"{kind:8} {c['n']:5d} {c['recalled'] / c['n']:7.3f} {c['found'] / c['n']:6.3f} "
+            f"{c['directs'] / c['n']:10.3f} {precision:11.3f}"
+        )
+    if args.failures:
+        args.failures.write_text("\n".join(failures) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
