@@ -117,7 +117,8 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     if left_end is None:
         return None
     right = frame.right
-    if right and right in _category_tails(right) and right not in sentence[left_end:]:
+    tails = _category_tails(right)
+    if right in tails and right not in sentence[left_end:]:
         right = ""  # 是什么颜色: the category alone, not repeated (身体呈亮灰色); the answer follows the left part
     if right:
         right_start = _right_anchor(right, sentence, left_end)
@@ -134,7 +135,7 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     if frame.kind == "place" and sentence.startswith("是", start):
         return None  # "X是…的一个车站" describes X; where it is would follow 位于 or 在
     # The answer names its category too: 哪个系 -> 考古人类学系, 什么朝代 -> 唐代, 什么宗教 -> 佛教.
-    for tail in _category_tails(frame.right):
+    for tail in tails:
         if sentence.startswith(tail, end):
             end += len(tail)
             break
