@@ -31,6 +31,7 @@ MAX_SENTENCES = 3
 MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold
 NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previous sentence rather than in this one
 PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
+PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are in this sentence
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted
@@ -86,14 +87,8 @@ def answer_question(
 
 
 def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[str, float]:
-    """Question tokens that an answer should contain, weighted by how rare they are in the corpus.
-
-    A long word also gives its first and last two characters: jieba joins words the passage writes apart or
-    spells differently (王连字 for 王连,字; 赛斯纳 where the passage has 塞斯纳).
-    """
-    tokens = tokenize(folded_question)
-    tokens += [piece for t in tokens if len(t) >= 3 and not t.isascii() for piece in (t[:2], t[-2:])]
-    return {t: idf(t) for t in tokens if t not in QUESTION_WORDS}
+    """Question tokens that an answer should contain, weighted by how rare they are in the corpus."""
+    return {t: idf(t) for t in tokenize(folded_question) if t not in QUESTION_WORDS}
 
 
 def _lowered(text: str) -> str:
@@ -144,9 +139,10 @@ def _score_sentences(
     topic_weight = TOPIC_SHARE * sum(w for t, w in terms.items() if t in topic)
     total_all = sum(terms.values()) or 1.0
     total_focus = sum(focus_terms.values()) + topic_weight or 1.0
-    passage = _lowered(hit.text)
+    passage = _without_deputies(_lowered(hit.text), terms, frame.text)
     spans = [(a, b) for a, b in sentence_spans(hit.text) if b - a >= 4]
     folded = [_lowered(hit.text[a:b]) for a, b in spans]
+    checked = [_without_deputies(text, terms, frame.text) for text in folded]
     question_years = set(YEAR.findall(frame.text))
     out = []
     for j, (start, end) in enumerate(spans):
@@ -155,20 +151,39 @@ def _score_sentences(
             continue  # the sentence gives the figure for another year
         if not _may_answer(frame, here, title):
             continue
-        near = " ".join(folded[max(0, j - 1) : j + 2])
+        held = checked[j]
+        near = " ".join(checked[max(0, j - 1) : j + 2])
 
-        def credit(t: str, here: str = here, near: str = near) -> float:
-            if t in here:
+        def credit(t: str, held: str = held, near: str = near) -> float:
+            if t in held:
                 return 1.0
             if t in near:
                 return NEIGHBOUR_CREDIT
-            return PASSAGE_CREDIT if t in passage else 0.0
+            if t in passage:
+                return PASSAGE_CREDIT
+            return PART_CREDIT if _in_part(t, held) else 0.0
 
         focus = (sum(w * credit(t) for t, w in focus_terms.items()) + topic_weight) / total_focus
         coverage = sum(w * (1.0 if t in topic else credit(t)) for t, w in terms.items()) / total_all
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
+
+
+def _without_deputies(folded_text: str, terms: dict[str, float], folded_question: str) -> str:
+    """The text with its deputies' titles cut short: 副书记 does not answer for 书记 (nor 副总经理 for 总经理),
+    unless the question asks for a deputy."""
+    for term in terms:
+        deputy = "副" + term
+        if deputy in folded_text and deputy not in folded_question:
+            folded_text = folded_text.replace(deputy, "副")
+    return folded_text
+
+
+def _in_part(term: str, folded_sentence: str) -> bool:
+    """Whether the sentence holds the first or last two characters of a long word: jieba joins words a passage
+    writes apart or spells otherwise (王连字 for 王连,字; 赛斯纳 where the passage has 塞斯纳)."""
+    return len(term) >= 3 and not term.isascii() and (term[:2] in folded_sentence or term[-2:] in folded_sentence)
 
 
 def _may_answer(frame: QuestionFrame, folded_sentence: str, folded_title: str) -> bool:

@@ -231,7 +231,10 @@ def _left_anchor(left: str, sentence: str) -> int | None:
     left = left.rstrip("的是有为在了")
     for part in dict.fromkeys((left, re.sub(r"(?:又叫|又称|叫做|也叫|叫)$", "", left))):
         for size in range(min(len(part), 12), MIN_ANCHOR - 1, -1):
-            at = sentence.find(part[-size:])
+            tail = part[-size:]
+            at = sentence.find(tail)
+            while at > 0 and sentence[at - 1] == "副" and "副" + tail not in left:
+                at = sentence.find(tail, at + 1)  # 副书记 is not the 书记 asked for
             if at >= 0:
                 return at + size
     return None

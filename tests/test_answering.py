@@ -107,3 +107,9 @@ def test_a_word_jieba_joins_in_the_question_still_finds_the_sentence_that_writes
 
     answer = answer_question("王连字什么?", [hit], idf)  # jieba: 王连字, one word
     assert answer.found and answer.citations[0].sentence == "王连,字文仪,南阳人。"
+
+
+def test_a_deputy_does_not_answer_for_the_post_asked_about():
+    hit = _hit("今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南取经。柑橘是支柱产业。", title="公安县干部")
+    assert not answer_question("章庄铺镇的党委书记是谁?", [hit], _flat_idf).direct  # 副书记 is not 书记
+    assert answer_question("章庄铺镇的党委副书记是谁?", [hit], _flat_idf).direct.startswith("黄铁明")
