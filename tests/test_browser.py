@@ -54,24 +54,37 @@ def shot(page, name: str, full_page: bool = False) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+# Records every text the new reply shows, in the page itself: polling from the test misses the short-lived ones
+# when a busy machine starves the test process.
+RECORD_REPLY = """before => {
+    window.seenReplies = [];
+    const chat = document.querySelector('#chat');
+    new MutationObserver(() => {
+        const replies = chat.querySelectorAll('.message.bot');
+        const text = replies.length > before ? replies[replies.length - 1].innerText : '';
+        if (text && window.seenReplies[window.seenReplies.length - 1] !== text) window.seenReplies.push(text);
+    }).observe(chat, {subtree: true, childList: true, characterData: true});
+}"""
+
+
 def ask(page, question: str) -> list[str]:
     """Type a question, press Enter and wait until the reply stops changing; returns each text seen on the way."""
     before = page.locator("#chat .message.bot").count()
+    page.evaluate(RECORD_REPLY, before)
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
-    seen: list[str] = []
+    last = ""
     changed = time.monotonic()
     deadline = changed + 60
     while time.monotonic() < deadline:
         replies = page.locator("#chat .message.bot")
         text = replies.last.inner_text() if replies.count() > before else ""
-        if text and (not seen or text != seen[-1]):
-            seen.append(text)
-            changed = time.monotonic()
+        if text != last:
+            last, changed = text, time.monotonic()
         elif text and text != "正在检索…" and time.monotonic() - changed > 0.8:
-            return seen
+            return page.evaluate("window.seenReplies")
         time.sleep(0.03)
-    raise AssertionError(f"no complete reply to {question!r}; saw {seen!r}")
+    raise AssertionError(f"no complete reply to {question!r}; saw {page.evaluate('window.seenReplies')!r}")
 
 
 def test_answer_streams_in_and_a_citation_click_shows_the_highlighted_fact(page):
