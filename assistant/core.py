@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import get_args
 
 from .embedding import Embedder, load_embedder
 from .errors import IndexStaleError, ModelMismatchError, QuestionError
@@ -126,7 +127,8 @@ class Assistant:
         """The k hits that best match the question, best first; adjacent passages of one article come as one
         hit. `sources` limits the search to those corpus files, `articles` to those (source, article number)
         pairs (numbers from 0, as `inspect` shows them); unknown files or articles match nothing."""
-        return self._retriever.search(self.check_question(question), _checked_k(k), sources, method, articles=articles)
+        question, k, method = self.check_question(question), _checked_k(k), _checked_method(method)
+        return self._retriever.search(question, k, sources, method, articles=articles)
 
     def ask(
         self,
@@ -216,6 +218,12 @@ class Assistant:
             # Searches read self._retriever once per call, so each sees the old index or the new one, never a mix.
             self._data, self._retriever, self.report = fresh._data, fresh._retriever, fresh.report
         return fresh.report
+
+
+def _checked_method(method: str) -> Method:
+    if method not in get_args(Method):
+        raise QuestionError(f"method 须为 hybrid、keyword 或 vector (method must be one of those, got {method!r})")
+    return method  # type: ignore[return-value]
 
 
 def _checked_k(k: int) -> int:

@@ -85,6 +85,11 @@ def test_bad_questions_get_clear_messages(built, question):
     assert "问题" in str(err.value)
 
 
+def test_an_unknown_retrieval_method_gets_a_clear_message(built):
+    with pytest.raises(QuestionError, match="hybrid、keyword 或 vector"):
+        built.search("黄石新港园区项目专员", method="bm25")
+
+
 def test_hits_map_back_to_the_cleaned_article(built):
     hits = built.search("黄石新港园区项目专员", k=5)
     assert hits
