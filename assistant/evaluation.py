@@ -212,13 +212,11 @@ def evaluate_answers(
         update = ask(q.question)
         times_ms.append((time.perf_counter() - started) * 1000)
         answer = update.answer
-        text = fold_for_matching(answer.text)
-        golds = [fold_for_matching(a) for a in q.answers if a]
-        recalled += any(g in text for g in golds)
+        recalled += holds_answer(answer.text, q.answers)
         found += answer.found
         if answer.direct:
             directs += 1
-            direct_right += any(g in fold_for_matching(answer.direct) for g in golds)
+            direct_right += holds_answer(answer.direct, q.answers)
         checked, passed = _citation_checks(update)
         citations += checked
         cited_right += passed
@@ -243,6 +241,12 @@ def evaluate_answers(
         llm_model=llm.model if llm else None,
         llm_fallbacks=fallbacks if llm else None,
     )
+
+
+def holds_answer(text: str, answers: Sequence[str]) -> bool:
+    """Whether one of the gold answers occurs in the text, both folded as the index folds them (script, width)."""
+    folded = fold_for_matching(text)
+    return any(fold_for_matching(a) in folded for a in answers if a)
 
 
 def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None) -> AnswerUpdate:

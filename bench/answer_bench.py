@@ -34,7 +34,6 @@ sys.path.insert(0, str(REPO))
 from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answering import MIN_FOCUS, answer_question  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
-from assistant.normalize import fold_for_matching  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.store import read_jsonl  # noqa: E402
 
@@ -91,8 +90,7 @@ def _sweep(asked: list[tuple[str, list[str], list]], idf) -> str:
             if golds:
                 n_answerable += 1
                 answered += answer.found
-                text = fold_for_matching(answer.text)
-                correct += answer.found and any(fold_for_matching(g) in text for g in golds)
+                correct += answer.found and evaluation.holds_answer(answer.text, golds)
             else:
                 n_unanswerable += 1
                 refused += not answer.found

@@ -84,9 +84,8 @@ def main() -> None:
     started = time.perf_counter()
     for q, hits in asked:
         answer = answer_question(q.question, hits, idf)
-        golds = [fold_for_matching(a) for a in q.answers if a]
-        right = any(g in fold_for_matching(answer.text) for g in golds)
-        direct_right = bool(answer.direct) and any(g in fold_for_matching(answer.direct) for g in golds)
+        right = evaluation.holds_answer(answer.text, q.answers)
+        direct_right = bool(answer.direct) and evaluation.holds_answer(answer.direct, q.answers)
         kind = analyse(fold_for_matching(q.question).lower()).kind or "none"
         for counter in (totals, by_kind[kind]):
             counter.update(
