@@ -6,7 +6,7 @@ No generative model is needed: every sentence of an answer is a verbatim sentenc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import jieba.posseg as pseg
@@ -67,10 +67,14 @@ def answer_question(
     numbers, names = _entities(folded_question)
     candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
     candidates.sort(key=lambda c: -c.score)
+    # A 谁 question is answered only by a sentence that names someone. Tagging names is the slow step (jieba's
+    # HMM, milliseconds a sentence), so it runs on the ranked sentences as they are needed, not on all of them.
+    ranked = (c for c in candidates if frame.kind != "person" or _names_someone(c.folded))
+    best = next(ranked, None)
     traditional = is_traditional(question)
-    if not candidates or candidates[0].focus < min_focus:
+    if best is None or best.focus < min_focus:
         return _refusal(hits, traditional)
-    chosen = _choose(candidates)
+    chosen = _choose(best, ranked)
     citations: list[Citation] = []
     parts = []
     for c in chosen:
@@ -122,7 +126,8 @@ def _score_sentences(
 
     A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
     that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
-    unless the headline does, and a 谁 question only by one that names someone.
+    unless the headline does. (That a 谁 question needs a sentence naming someone is checked on the ranked
+    sentences, in answer_question.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -190,9 +195,7 @@ def _may_answer(frame: QuestionFrame, folded_sentence: str, folded_title: str) -
     spans = values(frame, folded_sentence)
     if frame.kind in ("number", "date") and not spans:
         return False
-    if not _names_measured(frame.measured, folded_sentence, folded_title, spans):
-        return False
-    return frame.kind != "person" or _names_someone(folded_sentence)
+    return _names_measured(frame.measured, folded_sentence, folded_title, spans)
 
 
 def _names_measured(
@@ -220,14 +223,13 @@ def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
     return bool(years) and not years & question_years
 
 
-def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The best sentence, plus up to two close runners-up that add a distinct fact: from another passage, or,
-    when nearly as good, the sentence right before or after one already chosen (the answer often spans two
-    sentences of one paragraph), quoted together with it as one passage excerpt."""
-    best = candidates[0]
+def _choose(best: _Candidate, others: Iterator[_Candidate]) -> list[_Candidate]:
+    """The best sentence, plus up to two close runners-up (from `others`, best first) that add a distinct fact:
+    from another passage, or, when nearly as good, the sentence right before or after one already chosen (the
+    answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt."""
     chosen = [best]
     sentences = 1
-    for c in candidates[1:]:
+    for c in others:
         if sentences == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
             break
         if any(_bigram_overlap(c.folded, k.folded) >= 0.5 for k in chosen):
