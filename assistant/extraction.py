@@ -142,9 +142,9 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     if end < len(sentence) and sentence[end] in _CLOSING and sentence[start:end].count(_OPENING[sentence[end]]):
         end += 1  # keep a title's closing bracket: 《濒危野生动植物种国际贸易公约》
     start = _skip_leading(sentence, start, end)
-    naming = _NAMING.match(sentence, start, end)
-    if naming:  # 华北陆块又名华北克拉通: the name, not the verb that gives it
-        start = _skip_leading(sentence, naming.end(), end)
+    verb = _NAMING.match(sentence, start, end) or _LOCATING.match(sentence, start, end)
+    if verb:  # 华北陆块又名华北克拉通, 位于北京市朝阳区: the name or the place, not the verb that gives it
+        start = _skip_leading(sentence, verb.end(), end)
     while end > start and sentence[end - 1] in " 、,，的":
         end -= 1
     title = _TITLE.match(sentence, end)
@@ -153,6 +153,8 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     text = sentence[start:end]
     if not text or len(text) > MAX_REPLY_CHARS or text in frame.text:
         return None
+    if any(text.count(opening) != text.count(closing) for closing, opening in _OPENING.items()):
+        return None  # half a title or quote: 电影《 without its name
     if _BREAK.search(text) and not _TITLE.fullmatch(text):
         return None  # a clause, unless the reply is one quoted title
     return start, end
@@ -165,6 +167,7 @@ def _skip_leading(sentence: str, start: int, end: int) -> int:
 
 
 _TITLE = re.compile(r"《[^《》]{1,30}》|「[^「」]{1,30}」|“[^“”]{1,30}”")
+_LOCATING = re.compile(r"(?:位于|地处|坐落于|坐落在|处于)")
 _NAMING = re.compile(r"(?:又名|又称|又叫|亦称|亦名|简称|俗称|名为|称为|叫做|名叫|通称|统称)")
 _OPENING = {"》": "《", "」": "「", "”": "“", ")": "(", "』": "『"}
 _CLOSING = "".join(_OPENING)
@@ -233,11 +236,20 @@ def _left_anchor(left: str, sentence: str) -> int | None:
         for size in range(min(len(part), 12), MIN_ANCHOR - 1, -1):
             tail = part[-size:]
             at = sentence.find(tail)
-            while at > 0 and sentence[at - 1] == "副" and "副" + tail not in left:
+            while at > 0 and "副" not in left and _deputy_title(sentence, at, part[:-size]):
                 at = sentence.find(tail, at + 1)  # 副书记 is not the 书记 asked for
             if at >= 0:
                 return at + size
     return None
+
+
+def _deputy_title(sentence: str, at: int, asked_before: str) -> bool:
+    """Whether the anchor at `at` ends a deputy's title: 副 and then what the question has before the anchor
+    (副书记 for 书记; 副总经理 for 经理 when the question says 总经理)."""
+    for j in range(at - 1, max(-1, at - 4), -1):
+        if sentence[j] == "副" and asked_before.endswith(sentence[j + 1 : at]):
+            return True
+    return False
 
 
 def _right_anchor(right: str, sentence: str, after: int) -> int | None:

@@ -113,3 +113,10 @@ def test_a_deputy_does_not_answer_for_the_post_asked_about():
     hit = _hit("今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南取经。柑橘是支柱产业。", title="公安县干部")
     assert not answer_question("章庄铺镇的党委书记是谁?", [hit], _flat_idf).direct  # 副书记 is not 书记
     assert answer_question("章庄铺镇的党委副书记是谁?", [hit], _flat_idf).direct.startswith("黄铁明")
+
+
+def test_a_deputy_is_not_the_head_even_when_the_title_shares_only_its_end_with_the_question():
+    # The anchor 经理 recurs in 副总经理; it ends a deputy's title as much as 总经理 does.
+    hit = _hit("华工激光三维五轴装备事业部副总经理 朱驰:这就是它的技术核心。", title="华工激光")
+    assert not answer_question("华工激光三维五轴装备事业部的总经理是谁?", [hit], _flat_idf).direct
+    assert answer_question("华工激光三维五轴装备事业部的副总经理是谁?", [hit], _flat_idf).direct == "朱驰"

@@ -72,6 +72,7 @@ def test_a_number_question_names_what_it_counts():
         ("五羊新城又称什么", "五羊新城,又称五羊邨、五羊新村,是广州的一个街区。", "五羊邨、五羊新村"),
         ("成年的钩盲蛇是什么颜色", "成年的钩盲蛇身体呈亮灰色或紫色。", "身体呈亮灰色或紫色"),
         ("科布是简·奥斯丁哪部小说的重要场所", "科布是简·奥斯丁1818年小说《劝导》的重要场所。", "《劝导》"),
+        ("三元桥站在什么地方", "三元桥站位于北京市朝阳区,是换乘车站。", "北京市朝阳区"),  # the place, not 位于
     ],
 )
 def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sentence, reply):
@@ -88,6 +89,7 @@ def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sen
         ("襄阳这次招聘会为什么设了直播带岗区", "为了打破地域限制,招聘会设了直播带岗区。"),  # a reason is a clause
         ("宝山镇内的初级中学叫什么名字", "宝山镇内有一所全日制初级中学。"),  # a description, not the name
         ("小孤岛大医生首次放映的是哪个系列", "首次放映的「2003年系列」收视极佳。"),  # half a quoted title
+        ("乔许·哈契森的处女作是什么", '乔许·哈契森的处女作是2002年的电视制作电影《"house blend"》。'),  # 电影《 alone
     ],
 )
 def test_no_direct_reply_without_a_confident_one(question, sentence):
