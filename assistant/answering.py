@@ -6,7 +6,7 @@ No generative model is needed: every sentence of an answer is a verbatim sentenc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jieba.posseg as pseg
@@ -33,6 +33,7 @@ NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previou
 PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
 PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are in this sentence
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
+NAMED_RATIO = 0.9  # a 谁 question takes a sentence that names someone over a better one scoring up to 10% more
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted
 TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
@@ -67,14 +68,13 @@ def answer_question(
     numbers, names = _entities(folded_question)
     candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
     candidates.sort(key=lambda c: -c.score)
-    # A 谁 question is answered only by a sentence that names someone. Tagging names is the slow step (jieba's
-    # HMM, milliseconds a sentence), so it runs on the ranked sentences as they are needed, not on all of them.
-    ranked = (c for c in candidates if frame.kind != "person" or _names_someone(c.folded))
-    best = next(ranked, None)
     traditional = is_traditional(question)
-    if best is None or best.focus < min_focus:
+    if not candidates or candidates[0].focus < min_focus:
         return _refusal(hits, traditional)
-    chosen = _choose(best, ranked)
+    if frame.kind == "person":
+        _name_someone(candidates)
+    best, *others = candidates
+    chosen = _choose(best, others)
     citations: list[Citation] = []
     parts = []
     for c in chosen:
@@ -126,8 +126,8 @@ def _score_sentences(
 
     A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
     that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
-    unless the headline does. (That a 谁 question needs a sentence naming someone is checked on the ranked
-    sentences, in answer_question.)
+    unless the headline does. (A 谁 question's preference for a sentence naming someone is applied to the ranked
+    sentences: _name_someone.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -223,12 +223,46 @@ def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
     return bool(years) and not years & question_years
 
 
-def _choose(best: _Candidate, others: Iterator[_Candidate]) -> list[_Candidate]:
+def _name_someone(ranked: list[_Candidate]) -> None:
+    """Make the best sentence of a 谁 question name someone, where the hits allow: join to it the sentence right
+    after or before it that does (a quote's speaker: "…的加速器。”张永伟表示), or else put first a nearly as
+    good sentence that does.
+
+    A sentence naming no one still answers when neither exists: 谁 is also answered by a company, a people or a
+    name jieba does not know (三月MOUSE). Names are tagged (jieba's HMM, milliseconds a sentence) only on the
+    sentences this looks at.
+    """
+    best = ranked[0]
+    if _names_someone(best.folded):
+        return
+    beside = [c for c in ranked if c.hit_index == best.hit_index and c.first in (best.last + 1, best.first - 1)]
+    for c in sorted(beside, key=lambda c: c.first < best.first):  # the sentence after first: the speaker follows
+        if _names_someone(c.folded):
+            _join(best, c)
+            ranked.remove(c)
+            return
+    for i, c in enumerate(ranked[1:], 1):
+        if c.score < NAMED_RATIO * best.score:
+            break
+        if _names_someone(c.folded):
+            ranked.insert(0, ranked.pop(i))
+            return
+
+
+def _join(chosen: _Candidate, neighbour: _Candidate) -> None:
+    """Widen a chosen sentence to take in the sentence right before or after it, quoted as one excerpt."""
+    if neighbour.first < chosen.first:
+        chosen.start, chosen.first, chosen.folded = neighbour.start, neighbour.first, neighbour.folded + chosen.folded
+    else:
+        chosen.end, chosen.last, chosen.folded = neighbour.end, neighbour.last, chosen.folded + neighbour.folded
+
+
+def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
     """The best sentence, plus up to two close runners-up (from `others`, best first) that add a distinct fact:
     from another passage, or, when nearly as good, the sentence right before or after one already chosen (the
     answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt."""
     chosen = [best]
-    sentences = 1
+    sentences = best.last - best.first + 1  # a speaker may have joined it
     for c in others:
         if sentences == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
             break
@@ -239,10 +273,7 @@ def _choose(best: _Candidate, others: Iterator[_Candidate]) -> list[_Candidate]:
             chosen.append(c)
             sentences += 1
         elif c.score >= SAME_PASSAGE_RATIO * best.score and c.first in (same.first - 1, same.last + 1):
-            if c.first < same.first:
-                same.start, same.first, same.folded = c.start, c.first, c.folded + same.folded
-            else:
-                same.end, same.last, same.folded = c.end, c.last, same.folded + c.folded
+            _join(same, c)
             sentences += 1
     return chosen
 
