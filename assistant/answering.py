@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jieba.posseg as pseg
 
@@ -67,6 +67,11 @@ def answer_question(
     terms = _evidence_terms(f"{frame.left} {frame.right}", idf)
     numbers, names = _entities(folded_question)
     candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
+    if not candidates and frame.unit:
+        # No sentence gives the unit asked: a number written without one may answer (几级 asked, 规模为7.2; 多少米,
+        # 40km), but not one in another Chinese unit (多少吨 asked, 6.5万亩 given).
+        frame = replace(frame, loose_unit=True)
+        candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)
     if not candidates or candidates[0].focus < min_focus:

@@ -26,6 +26,7 @@ NUMBER = re.compile(
     rf"(?:[至到~—-]\d+(?:[.,]\d+)*)?(?:[万亿千百]+(?:\d+(?:\.\d+)?[万千百]+)?[多余]?)?"
     rf"(?:{UNITS}|{_LATIN_UNITS}|[a-z](?![a-z]))?{_APPROX_AFTER}"
 )
+_OTHER_UNIT = re.compile(r"[\u4e00-\u9fff%‰]")  # a value in words or in a unit of its own: 6.5万亩, 三个, 30%
 _TIME = r"(?:(?:早上|上午|中午|下午|晚上|凌晨|清晨|傍晚)?\d{1,2}时(?:\d{1,2}分)?)?"  # 2010年4月2日早上11时
 DATE = re.compile(
     # A reign year with its Western year: 元和九年(814年)九月, 建安二十四年(219年).
@@ -77,7 +78,7 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
         for m in found
         if m.group() not in frame.text
         and not any(a <= m.start() and m.end() <= b for a, b in dates)
-        and (not frame.unit or frame.unit in m.group())
+        and (not frame.unit or frame.unit in m.group() or (frame.loose_unit and not _OTHER_UNIT.search(m.group())))
         and (not m.group().endswith("倍") or "倍" in frame.text)  # 体长为体高的72倍 gives no length
     ]
     if frame.kind == "number" and not frame.unit:

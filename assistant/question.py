@@ -51,6 +51,7 @@ class QuestionFrame:
     left: str  # the question before the question word: an answering sentence repeats its end before the answer
     right: str  # the question after the question word (and its unit): repeated after the answer
     measured: tuple[str, ...] = ()  # for a number question, the words naming what is counted (客运 航线, 总投资)
+    loose_unit: bool = False  # no sentence gives the unit: a number written without one may answer (7.2 for 几级)
 
 
 def analyse(folded_question: str) -> QuestionFrame:

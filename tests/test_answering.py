@@ -148,3 +148,14 @@ def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():
     hit = _hit("神州天地体育传媒有限公司担任总运营商,外资持有49%的股份。", title="中国电视体育联播平台")
     answer = answer_question("中国电视体育联播平台的总运营商是谁?", [hit], _flat_idf)
     assert answer.found and "神州天地体育传媒有限公司" in answer.text  # a company answers 谁 too
+
+
+def test_a_number_without_a_unit_answers_when_no_sentence_gives_the_unit_asked():
+    hit = _hit("根据日本气象厅的数据,此次地震的日本气象厅地震规模为7.2。震中位于岩手县。", title="岩手宫城内陆地震")
+    answer = answer_question("岩手宫城内陆地震的地震规模是几级?", [hit], _flat_idf)
+    assert answer.found and "7.2" in answer.text
+
+
+def test_a_number_in_another_unit_does_not_answer_for_the_unit_asked():
+    hit = _hit("“小天帮办”团队已开展专题培训12场,专员业务熟练度整体提升超过30%。", title="天门“小天帮办”")
+    assert not answer_question("“小天帮办”团队一共有多少名专员?", [hit], _flat_idf).found  # 12场 and 30% are no 名
