@@ -101,9 +101,12 @@ def _measured(left: str) -> tuple[str, ...]:
     nouns: list[str] = []
     for word in reversed(words[-2:]):
         # A verbal noun counts only next to the question word (总投资多少), not before another noun (生活 水深);
-        # a name is never what is counted (jieba tags the verb 拉高 as one).
-        if word.flag.startswith("nr") or not (
-            word.flag.startswith("n") or word.flag == "eng" or (word.flag == "vn" and not nouns)
+        # a name is never what is counted (jieba tags the verb 拉高 as one; 王江泾 镇内 is where), nor is a
+        # one-character noun (连载完结[时]).
+        if (
+            word.flag.startswith(("nr", "ns", "nt", "nz"))
+            or len(word.word) < 2
+            or not (word.flag.startswith("n") or word.flag == "eng" or (word.flag == "vn" and not nouns))
         ):
             break
         nouns.insert(0, word.word)

@@ -35,6 +35,8 @@ def test_a_number_question_names_what_it_counts():
     assert analyse("国际货运把湖北外贸拉高了几个百分点").unit == "个百分点"
     frame = analyse("王江泾镇内有多少人口")  # 人口 is counted, 人 is not its unit
     assert (frame.unit, frame.right) == ("", "人口")
+    assert frame.measured == ()  # 王江泾 镇内 is where, a name, not what is counted
+    assert analyse("《最游记外传》连载完结时一共有多少话").measured == ()  # 时 is no quantity
     assert analyse("项目用了多长时间就实现达产").right == "就实现达产"
     assert analyse("他们引来了几家企业").measured == ()  # a verb is paraphrased too freely to require
 
