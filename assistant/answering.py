@@ -35,7 +35,8 @@ PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
 NAMED_RATIO = 0.9  # a 谁 question takes a sentence that names someone over a better one scoring up to 10% more
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
-SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted
+SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted, next to the quote
+TIED_RATIO = 0.95  # ... and this share when it is elsewhere in that passage (quoted on its own)
 TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
 MISSING_NAME_FACTOR = 0.6  # per name of the question (a place, a person) the passage lacks
 RANK_PRIOR = 0.05  # ties go to the better-ranked passage
@@ -264,8 +265,10 @@ def _join(chosen: _Candidate, neighbour: _Candidate) -> None:
 
 def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
     """The best sentence, plus up to two close runners-up (from `others`, best first) that add a distinct fact:
-    from another passage, or, when nearly as good, the sentence right before or after one already chosen (the
-    answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt."""
+    from another passage; when nearly as good, the sentence right before or after one already chosen (the
+    answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt; when as
+    good as the best (the same question words: 作者 in two sentences of one article), another sentence of a
+    quoted passage, quoted on its own."""
     chosen = [best]
     sentences = best.last - best.first + 1  # a speaker may have joined it
     for c in others:
@@ -279,6 +282,9 @@ def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
             sentences += 1
         elif c.score >= SAME_PASSAGE_RATIO * best.score and c.first in (same.first - 1, same.last + 1):
             _join(same, c)
+            sentences += 1
+        elif c.score >= TIED_RATIO * best.score:
+            chosen.append(c)  # as good as the best, elsewhere in its passage: which one answers is not known
             sentences += 1
     return chosen
 

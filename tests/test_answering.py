@@ -159,3 +159,11 @@ def test_a_number_without_a_unit_answers_when_no_sentence_gives_the_unit_asked()
 def test_a_number_in_another_unit_does_not_answer_for_the_unit_asked():
     hit = _hit("“小天帮办”团队已开展专题培训12场,专员业务熟练度整体提升超过30%。", title="天门“小天帮办”")
     assert not answer_question("“小天帮办”团队一共有多少名专员?", [hit], _flat_idf).found  # 12场 and 30% are no 名
+
+
+def test_two_sentences_of_one_passage_that_match_the_question_equally_are_both_quoted():
+    # Which of the two answers cannot be told from the question's words: both are shown, each with its own [n].
+    hit = _hit("九命奇冤的作者是清代人。故事发生在雍正年间,情节曲折。作者在第一回中说明了写作缘由。", title="九命奇冤")
+    answer = answer_question("九命奇冤的作者是谁?", [hit], _flat_idf)
+    assert [c.sentence for c in answer.citations] == ["九命奇冤的作者是清代人。", "作者在第一回中说明了写作缘由。"]
+    assert answer.citations[0].hit is answer.citations[1].hit
