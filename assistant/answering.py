@@ -22,7 +22,7 @@ from .results import Answer, Citation, Hit
 QUESTION_WORDS = frozenset(
     (
         "多少 几 几个 什么 哪 哪里 哪个 哪些 哪儿 哪一 谁 如何 怎么 怎样 为什么 为何 何时 何地 什么时候 "
-        "是 的 了 吗 呢 有 在 和 与 及 对 把 被 为 个 请问 一下"
+        "啥 么 是 的 了 吗 呢 有 在 和 与 及 对 把 被 为 个 请问 一下 简述"
     ).split()
 )
 YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d{2}(?=年)")
@@ -98,7 +98,20 @@ def answer_question(
 
 def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[str, float]:
     """Question tokens that an answer should contain, weighted by how rare they are in the corpus."""
-    return {t: idf(t) for t in tokenize(folded_question) if t not in QUESTION_WORDS}
+    terms = {}
+    for token in tokenize(folded_question):
+        token = _unglued(token, idf)
+        if token not in QUESTION_WORDS:
+            terms[token] = idf(token)
+    return terms
+
+
+def _unglued(token: str, idf: Callable[[str], float]) -> str:
+    """The token without a verb jieba glued to an unknown name (潘淑是, 钟惺有, 衡在), when the corpus knows it so:
+    glued, it is a word no passage has, weighed as the rarest of all."""
+    if len(token) >= 2 and token[-1] in "是有在为以会" and idf(token[:-1]) < idf(token):
+        return token[:-1]
+    return token
 
 
 def _lowered(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answering import answer_question
+from assistant.answering import _evidence_terms, answer_question
 from assistant.results import Hit
 
 
@@ -167,3 +167,12 @@ def test_two_sentences_of_one_passage_that_match_the_question_equally_are_both_q
     answer = answer_question("九命奇冤的作者是谁?", [hit], _flat_idf)
     assert [c.sentence for c in answer.citations] == ["九命奇冤的作者是清代人。", "作者在第一回中说明了写作缘由。"]
     assert answer.citations[0].hit is answer.citations[1].hit
+
+
+def test_a_verb_jieba_glues_to_an_unknown_name_does_not_hide_the_name():
+    # jieba reads 潘淑是 as one word: no passage has it, so it would weigh as the rarest word and match nothing.
+    def idf(token: str) -> float:  # 潘淑 is known to the corpus; 潘淑是 is not
+        return {"潘淑": 5.0, "皇后": 4.0}.get(token, 9.0)
+
+    assert _evidence_terms("潘淑是谁的皇后", idf) == {"潘淑": 5.0, "皇后": 4.0}
+    assert "啥" not in _evidence_terms("啥是票王", idf)  # a question word, colloquial
