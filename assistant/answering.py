@@ -281,9 +281,10 @@ def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
     from another passage; when nearly as good, the sentence right before or after one already chosen (the
     answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt; when as
     good as the best (the same question words: 作者 in two sentences of one article), another sentence of a
-    quoted passage, quoted on its own."""
+    quoted passage, quoted on its own where room is left."""
     chosen = [best]
     sentences = best.last - best.first + 1  # a speaker may have joined it
+    tied = []
     for c in others:
         if sentences == MAX_SENTENCES or c.score < RUNNER_UP_RATIO * best.score:
             break
@@ -297,9 +298,9 @@ def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
             _join(same, c)
             sentences += 1
         elif c.score >= TIED_RATIO * best.score:
-            chosen.append(c)  # as good as the best, elsewhere in its passage: which one answers is not known
-            sentences += 1
-    return chosen
+            tied.append(c)  # as good as the best, elsewhere in its passage: which one answers is not known
+    # Ties come after the rest, which tells more: another article, the sentence next to a quote.
+    return chosen + tied[: MAX_SENTENCES - sentences]
 
 
 def _direct(frame: QuestionFrame, folded: str, sentence: str, traditional: bool) -> str:

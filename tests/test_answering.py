@@ -176,3 +176,15 @@ def test_a_verb_jieba_glues_to_an_unknown_name_does_not_hide_the_name():
 
     assert _evidence_terms("潘淑是谁的皇后", idf) == {"潘淑": 5.0, "皇后": 4.0}
     assert "啥" not in _evidence_terms("啥是票王", idf)  # a question word, colloquial
+
+
+def test_sentences_tied_with_the_best_do_not_crowd_out_the_one_next_to_it():
+    hit = _hit(
+        "图书馆的古籍藏书特点是宋元刻本多。古籍藏书保存完好,品相上乘。馆舍建于民国时期。"
+        "古籍藏书的特点之一是开放借阅。馆舍曾经两次扩建。古籍藏书的另一特点是数字化。",
+        title="图书馆",
+    )
+    answer = answer_question("图书馆的古籍藏书有什么特点?", [hit], _flat_idf)
+    quotes = [c.sentence for c in answer.citations]
+    # The next sentence joins the lead before a tie is quoted on its own; the room left takes one tie.
+    assert quotes == ["图书馆的古籍藏书特点是宋元刻本多。古籍藏书保存完好,品相上乘。", "古籍藏书的特点之一是开放借阅。"]
