@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import jieba.posseg as pseg
 
 from .chunking import sentence_spans
-from .extraction import direct_reply, values
+from .extraction import NAMING, direct_reply, values
 from .keyword import tokenize
 from .normalize import fold_for_matching, is_traditional, to_traditional
 from .question import QuestionFrame, analyse
@@ -24,6 +24,12 @@ QUESTION_WORDS = frozenset(
         "多少 几 几个 什么 哪 哪里 哪个 哪些 哪儿 哪一 谁 如何 怎么 怎样 为什么 为何 何时 何地 什么时候 "
         "啥 么 是 的 了 吗 呢 有 在 和 与 及 对 把 被 为 个 请问 一下 简述"
     ).split()
+)
+# A question for another name of its subject (又叫什么, 原名是什么, 还可以叫什么) and the words that ask it: a
+# sentence with any naming verb (又名, 俗称, 学名) holds them, however it words the naming.
+ASKS_NAME = re.compile(r"又叫|又称|还叫|也叫|可以叫|被叫|别名|别称|俗称|俗名|简称|全称|原名|本名|原来的名字|本来的名字")
+NAMING_WORDS = frozenset(
+    "又 叫 还 也 可以 被 称 名 名字 原来 本来 又叫 又称 也叫 别名 别称 俗称 俗名 简称 全称 原名 本名".split()
 )
 YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d{2}(?=年)")
 
@@ -168,6 +174,7 @@ def _score_sentences(
     folded = [_lowered(hit.text[a:b]) for a, b in spans]
     checked = [_without_deputies(text, terms, frame.text) for text in folded]
     question_years = set(YEAR.findall(frame.text))
+    asks_name = ASKS_NAME.search(frame.text) is not None
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
@@ -179,7 +186,7 @@ def _score_sentences(
         near = " ".join(checked[max(0, j - 1) : j + 2])
 
         def credit(t: str, held: str = held, near: str = near) -> float:
-            if t in held:
+            if t in held or (asks_name and t in NAMING_WORDS and NAMING.search(held)):
                 return 1.0
             if t in near:
                 return NEIGHBOUR_CREDIT

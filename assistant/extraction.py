@@ -143,7 +143,7 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     if end < len(sentence) and sentence[end] in _CLOSING and sentence[start:end].count(_OPENING[sentence[end]]):
         end += 1  # keep a title's closing bracket: 《濒危野生动植物种国际贸易公约》
     start = _skip_leading(sentence, start, end)
-    verb = _NAMING.match(sentence, start, end) or _LOCATING.match(sentence, start, end)
+    verb = NAMING.match(sentence, start, end) or _LOCATING.match(sentence, start, end)
     if verb:  # 华北陆块又名华北克拉通, 位于北京市朝阳区: the name or the place, not the verb that gives it
         start = _skip_leading(sentence, verb.end(), end)
     while end > start and sentence[end - 1] in " 、,，的":
@@ -169,7 +169,10 @@ def _skip_leading(sentence: str, start: int, end: int) -> int:
 
 _TITLE = re.compile(r"《[^《》]{1,30}》|「[^「」]{1,30}」|“[^“”]{1,30}”")
 _LOCATING = re.compile(r"(?:位于|地处|坐落于|坐落在|处于)")
-_NAMING = re.compile(r"(?:又名|又称|又叫|亦称|亦名|简称|俗称|名为|称为|叫做|名叫|通称|统称)")
+# Verbs that give a thing another name: where a "又叫什么" or "原名是什么" question is answered.
+NAMING = re.compile(
+    r"(?:又名|又称|又叫|也叫|亦称|亦名|简称|俗称|俗名|别称|别名|学名|原名|本名|旧称|古称|全称|名为|称为|叫做|名叫|通称|统称)"
+)
 _OPENING = {"》": "《", "」": "「", "”": "“", ")": "(", "』": "『"}
 _CLOSING = "".join(_OPENING)
 # Starts that show the gap caught a clause, not a name: adverbs, pronouns, verbs of saying.

@@ -188,3 +188,10 @@ def test_sentences_tied_with_the_best_do_not_crowd_out_the_one_next_to_it():
     quotes = [c.sentence for c in answer.citations]
     # The next sentence joins the lead before a tie is quoted on its own; the room left takes one tie.
     assert quotes == ["图书馆的古籍藏书特点是宋元刻本多。古籍藏书保存完好,品相上乘。", "古籍藏书的特点之一是开放借阅。"]
+
+
+def test_a_question_for_another_name_is_answered_where_a_naming_verb_stands():
+    # 叫 in the question, 又名 in the answer; 叫声 has the character but names nothing.
+    hit = _hit("沼鹿(学名:rucervus),又名泽鹿,是原住于印度的鹿。受到骚扰时,牠们会发出尖锐的叫声。", title="沼鹿")
+    answer = answer_question("沼鹿又叫什么?", [hit], _flat_idf)
+    assert answer.citations[0].sentence == "沼鹿(学名:rucervus),又名泽鹿,是原住于印度的鹿。"
