@@ -25,11 +25,39 @@ QUESTION_WORDS = frozenset(
         "啥 么 是 的 了 吗 呢 有 在 和 与 及 对 把 被 为 个 请问 一下 简述"
     ).split()
 )
-# A question for another name of its subject (又叫什么, 原名是什么, 还可以叫什么) and the words that ask it: a
-# sentence with any naming verb (又名, 俗称, 学名) holds them, however it words the naming.
-ASKS_NAME = re.compile(r"又叫|又称|还叫|也叫|可以叫|被叫|别名|别称|俗称|俗名|简称|全称|原名|本名|原来的名字|本来的名字")
-NAMING_WORDS = frozenset(
-    "又 叫 还 也 可以 被 称 名 名字 原来 本来 又叫 又称 也叫 别名 别称 俗称 俗名 简称 全称 原名 本名".split()
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """Something questions ask about in words that answering sentences rarely repeat: when `asks` matches the
+    question, its `words` count as held by a sentence that `says` matches."""
+
+    asks: re.Pattern[str]
+    words: frozenset[str]
+    says: re.Pattern[str]
+
+
+_WORDINGS = (
+    # Another name: 又叫什么, 原名是什么, 还可以叫什么 -- answered by 又名, 俗称, 学名 (not by 叫声).
+    _Wording(
+        re.compile(r"又叫|又称|还叫|也叫|可以叫|被叫|别名|别称|俗称|俗名|简称|全称|原名|本名|原来的名字|本来的名字"),
+        frozenset(
+            "又 叫 还 也 可以 被 称 名 名字 原来 本来 又叫 又称 也叫 别名 别称 俗称 俗名 简称 全称 原名 本名".split()
+        ),
+        NAMING,
+    ),
+    # Food: 以什么为食, 吃什么, 食物是什么 -- answered by 为食, 为生, 吃, 啃食, 捕食.
+    _Wording(
+        re.compile(r"为食|吃什么|食物|食性|主食|为生"),
+        frozenset("为食 吃 食物 食性 主食 为生".split()),
+        re.compile(r"为食|为生|吃|[啃捕摄觅猎取嗜]食|食物|食性|主食"),
+    ),
+    # Death: 去世, 死 -- answered by 卒, 逝世, 病逝, 殁, 遇害.
+    _Wording(
+        re.compile(r"去世|逝世|病逝|死"),
+        frozenset("去世 逝世 病逝 死 死亡".split()),
+        re.compile(r"卒|逝世|去世|病逝|病故|死|殁|薨|崩|遇害|被杀|身故|过世|亡"),
+    ),
 )
 YEAR = re.compile(r"(?<!\d)(?:1[0-9]|20)\d{2}(?=年)")
 
@@ -174,7 +202,7 @@ def _score_sentences(
     folded = [_lowered(hit.text[a:b]) for a, b in spans]
     checked = [_without_deputies(text, terms, frame.text) for text in folded]
     question_years = set(YEAR.findall(frame.text))
-    asks_name = ASKS_NAME.search(frame.text) is not None
+    wordings = [w for w in _WORDINGS if w.asks.search(frame.text)]
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
@@ -186,7 +214,7 @@ def _score_sentences(
         near = " ".join(checked[max(0, j - 1) : j + 2])
 
         def credit(t: str, held: str = held, near: str = near) -> float:
-            if t in held or (asks_name and t in NAMING_WORDS and NAMING.search(held)):
+            if t in held or any(t in w.words and w.says.search(held) for w in wordings):
                 return 1.0
             if t in near:
                 return NEIGHBOUR_CREDIT

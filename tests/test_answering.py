@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answering import _evidence_terms, answer_question
 from assistant.results import Hit
 
@@ -195,3 +197,23 @@ def test_a_question_for_another_name_is_answered_where_a_naming_verb_stands():
     hit = _hit("沼鹿(学名:rucervus),又名泽鹿,是原住于印度的鹿。受到骚扰时,牠们会发出尖锐的叫声。", title="沼鹿")
     answer = answer_question("沼鹿又叫什么?", [hit], _flat_idf)
     assert answer.citations[0].sentence == "沼鹿(学名:rucervus),又名泽鹿,是原住于印度的鹿。"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answering"),
+    [
+        (
+            "截尾鹦嘴鱼主要吃什么?",
+            "截尾鹦嘴鱼分布于印度洋。以啃食水底的藻类与珊瑚为生。牠们主要在白天活动。",
+            "以啃食水底的藻类与珊瑚为生。",
+        ),
+        (
+            "吴少阳在什么时候去世?",
+            "元和四年(809年),吴少阳自称留后。元和九年(814年)九月吴少阳卒,其子拥兵自立。",
+            "元和九年(814年)九月吴少阳卒,其子拥兵自立。",
+        ),
+    ],
+)
+def test_what_a_question_asks_about_is_found_however_the_sentence_words_it(question, text, answering):
+    answer = answer_question(question, [_hit(text, title=question[:5])], _flat_idf)  # the subject is the topic
+    assert answer.citations[0].sentence.startswith(answering)  # 吃 asked, 为生 written; 去世 asked, 卒 written
