@@ -133,8 +133,7 @@ def evaluate_retrieval(
             hits = retriever.search(q.question, k=max(k, 10), method=method)
             times_ms.append((time.perf_counter() - started) * 1000)
             ranks.append(next((i for i, h in enumerate(hits, 1) if h.source == q.passage_id), None))
-            top5 = "".join(h.text for h in hits[:5])
-            answer_hits += any(a and a in top5 for a in q.answers)
+            answer_hits += holds_answer("".join(h.text for h in hits[:5]), q.answers)
             if on_question:
                 on_question()
         n = len(questions) or 1
