@@ -179,8 +179,9 @@ def _score_sentences(
 
     A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
     that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
-    unless the headline does. (A 谁 question's preference for a sentence naming someone is applied to the ranked
-    sentences: _name_someone.)
+    unless the headline does, and not by one that only measures something against the place asked about (领跑咸宁).
+    Who holds an office (书记是谁) is told only by a sentence naming the office, not a deputy's. (A 谁 question's
+    preference for a sentence naming someone is applied to the ranked sentences: _name_someone.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -202,6 +203,7 @@ def _score_sentences(
     folded = [_lowered(hit.text[a:b]) for a, b in spans]
     checked = [_without_deputies(text, terms, frame.text) for text in folded]
     question_years = set(YEAR.findall(frame.text))
+    office = _office_asked(frame)
     wordings = [w for w in _WORDINGS if w.asks.search(frame.text)]
     out = []
     for j, (start, end) in enumerate(spans):
@@ -210,6 +212,10 @@ def _score_sentences(
             continue  # the sentence gives the figure for another year
         if not _may_answer(frame, here, title):
             continue
+        if office and office not in checked[j]:
+            continue  # 赤壁市委书记是谁: a sentence that names no 书记 (or only a 副书记) does not say who holds it
+        if frame.kind == "number" and _compared_only(here, names, title):
+            continue  # 咸宁 asked, "GDP622亿元,…领跑咸宁": the figure is another subject's, measured against it
         held = checked[j]
         near = " ".join(checked[max(0, j - 1) : j + 2])
 
@@ -227,6 +233,36 @@ def _score_sentences(
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
+
+
+_OFFICE = re.compile(
+    r"(?:书记|局长|处长|科长|部长|厅长|省长|市长|县长|区长|镇长|乡长|村长|主任|主席|经理|董事长|总裁|院长|校长|会长|"
+    r"队长|站长|所长|社长|行长|负责人)$"
+)
+
+
+def _office_asked(frame: QuestionFrame) -> str:
+    """The office whose holder the question asks for (赤壁市委[书记]是谁, 政数局[局长]叫什么名字), or ""."""
+    if frame.kind == "person" or (frame.kind == "thing" and frame.right == "名字"):
+        match = _OFFICE.search(re.sub(r"(?:是|叫|名叫|的)+$", "", frame.left))
+        if match:
+            return match.group()
+    return ""
+
+
+_COMPARED = re.compile(r"(?:领跑|领先|超过|超越|高于|低于|多于|少于|位居|占)$")
+
+
+def _compared_only(folded_sentence: str, names: list[str], folded_title: str) -> bool:
+    """Whether a name the question asks about (and the headline does not give) is in the sentence only as what
+    something else is measured against: 领跑咸宁, 高于全省, 占全市."""
+    for name in names:
+        if name in folded_title or name not in folded_sentence:
+            continue
+        starts = [m.start() for m in re.finditer(re.escape(name), folded_sentence)]
+        if all(_COMPARED.search(folded_sentence[max(0, at - 2) : at]) for at in starts):
+            return True
+    return False
 
 
 def _without_deputies(folded_text: str, terms: dict[str, float], folded_question: str) -> str:

@@ -219,3 +219,20 @@ def test_a_question_for_another_name_is_answered_where_a_naming_verb_stands():
 def test_what_a_question_asks_about_is_found_however_the_sentence_words_it(question, text, answering):
     answer = answer_question(question, [_hit(text, title=question[:5])], _flat_idf)  # the subject is the topic
     assert answer.citations[0].sentence.startswith(answering)  # 吃 asked, 为生 written; 去世 asked, 卒 written
+
+
+def test_a_figure_measured_against_the_place_asked_about_is_not_its_figure():
+    hit = _hit("预计全年GDP622亿元,同比增长7.5%,总量和增速领跑咸宁;新增市场主体1.2万户。", title="赤壁市工作纪实")
+    assert not answer_question("咸宁市全年GDP是多少?", [hit], _flat_idf).found  # 赤壁's GDP leads 咸宁
+    assert answer_question("赤壁市全年GDP是多少?", [hit], _flat_idf).direct == "622亿元"
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [("章庄铺镇的党委书记是谁?", False), ("章庄铺镇的党委副书记是谁?", True), ("章庄铺镇镇长叫什么名字?", False)],
+)
+def test_who_holds_an_office_is_told_only_by_a_sentence_naming_the_office(question, found):
+    hit = _hit(
+        "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南取经。章庄铺镇柑橘种植面积达6.5万亩。", title="公安县"
+    )
+    assert answer_question(question, [hit], _flat_idf).found is found
