@@ -94,8 +94,8 @@ def _measured(left: str) -> tuple[str, ...]:
     """The nouns naming what a number question counts: just before the question word (linking words between)
     and after the last 的 (灰凤冠雉的[体长]: the bird is what the question is about, not what it counts).
 
-    Only nouns, at most two (客运 航线): verbs are paraphrased freely (涨 for 增长, 引来 for 引进), nouns of
-    quantities rarely are.
+    Only nouns, at most two (客运 航线), and a place word before them (国内 货邮 吞吐量): verbs are paraphrased
+    freely (涨 for 增长, 引来 for 引进), nouns of quantities rarely are.
     """
     words = [w for w in pseg.lcut(left.rsplit("的", 1)[-1]) if w.word not in _LINKING and re.search(r"\w", w.word)]
     nouns: list[str] = []
@@ -110,4 +110,7 @@ def _measured(left: str) -> tuple[str, ...]:
         ):
             break
         nouns.insert(0, word.word)
+    before = words[-len(nouns) - 1] if nouns and len(words) > len(nouns) else None
+    if before is not None and before.flag == "s" and len(before.word) == 2:
+        nouns.insert(0, before.word)  # 国内 货邮 吞吐量: where it is counted is part of what is counted (not 国际)
     return tuple(nouns)
