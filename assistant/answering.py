@@ -101,12 +101,16 @@ def answer_question(
     frame = analyse(folded_question.lower())
     terms = _evidence_terms(f"{frame.left} {frame.right}", idf)
     numbers, names = _entities(folded_question)
-    candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
+
+    def scored(frame: QuestionFrame) -> list[_Candidate]:
+        return [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
+
+    candidates = scored(frame)
     if not candidates and frame.unit:
         # No sentence gives the unit asked: a number written without one may answer (几级 asked, 规模为7.2; 多少米,
         # 40km), but not one in another Chinese unit (多少吨 asked, 6.5万亩 given).
         frame = replace(frame, loose_unit=True)
-        candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
+        candidates = scored(frame)
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)
     if not candidates or candidates[0].focus < min_focus:
