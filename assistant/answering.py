@@ -184,8 +184,9 @@ def _score_sentences(
     A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
     that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
     unless the headline does, and not by one that only measures something against the place asked about (领跑咸宁).
-    Who holds an office (书记是谁) is told only by a sentence naming the office, not a deputy's. (A 谁 question's
-    preference for a sentence naming someone is applied to the ranked sentences: _name_someone.)
+    Who holds an office (书记是谁) is told only by a sentence naming the office and the body it belongs to, not a
+    deputy's; a superlative (最多) only by a sentence that ranks. (A 谁 question's preference for a sentence naming
+    someone is applied to the ranked sentences: _name_someone.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -208,6 +209,7 @@ def _score_sentences(
     checked = [_without_deputies(text, terms, frame.text) for text in folded]
     question_years = set(YEAR.findall(frame.text))
     office = _office_asked(frame)
+    superlative = bool(_SUPERLATIVE.search(frame.text))
     wordings = [w for w in _WORDINGS if w.asks.search(frame.text)]
     out = []
     for j, (start, end) in enumerate(spans):
@@ -216,8 +218,10 @@ def _score_sentences(
             continue  # the sentence gives the figure for another year
         if not _may_answer(frame, here, title):
             continue
-        if office and office not in checked[j]:
-            continue  # 赤壁市委书记是谁: a sentence that names no 书记 (or only a 副书记) does not say who holds it
+        if superlative and not _STATES_RANK.search(here):
+            continue  # 岗位最多的是哪家企业: a sentence ranking nothing does not say which has the most
+        if office and not (office[-1] in checked[j] and all(w in checked[j] + title for w in office[:-1])):
+            continue  # 赤壁市委书记是谁: a sentence naming no 书记 (or a 副书记, or another body's) does not say
         if frame.kind == "number" and _compared_only(here, names, title):
             continue  # 咸宁 asked, "GDP622亿元,…领跑咸宁": the figure is another subject's, measured against it
         held = checked[j]
@@ -245,15 +249,27 @@ _OFFICE = re.compile(
 )
 
 
-def _office_asked(frame: QuestionFrame) -> str:
-    """The office whose holder the question asks for (赤壁市委[书记]是谁, 政数局[局长]叫什么名字), or ""."""
+def _office_asked(frame: QuestionFrame) -> tuple[str, ...]:
+    """The office whose holder the question asks for (赤壁市委[书记]是谁, 政数局[局长]叫什么名字), after the body that
+    has it when the question names one (岚图汽车的总经理: 汽车, 总经理), or ()."""
     if frame.kind == "person" or (frame.kind == "thing" and frame.right == "名字"):
-        match = _OFFICE.search(re.sub(r"(?:是|叫|名叫|的)+$", "", frame.left))
+        left = re.sub(r"(?:是|叫|名叫|的)+$", "", re.sub(r"\([^()]*\)", "", frame.left))  # 总经理(ceo): a gloss
+        match = _OFFICE.search(left)
         if match:
-            return match.group()
-    return ""
+            return (*_owner(left[: match.start()]), match.group())
+    return ()
 
 
+def _owner(folded_text: str) -> tuple[str, ...]:
+    """The body an office belongs to: the last noun before it (市委, 事业部, 汽车 -- not 现在 in 岚图汽车现在的).
+    The headline may name it instead (a school's article: 在任的校长)."""
+    nouns = [w.word for w in pseg.cut(folded_text, HMM=False) if len(w.word) >= 2 and w.flag[0] in "njx"]
+    return tuple(nouns[-1:])
+
+
+# A superlative asked (岗位最多, 最长可以录制多久) is told only by a sentence that ranks or states a maximum.
+_SUPERLATIVE = re.compile(r"最(?:多|大|高|小|少|长|短|低|快|慢|重|轻|强|弱|深|浅|宽|窄|广|厚|薄)")
+_STATES_RANK = re.compile(r"最|[长高多宽深重远大]达|至多|第一|之首|居首|首位|榜首|冠军|之冠|首屈|领先|居前")
 _COMPARED = re.compile(r"(?:领跑|领先|超过|超越|高于|低于|多于|少于|位居|占)$")
 
 

@@ -236,3 +236,22 @@ def test_who_holds_an_office_is_told_only_by_a_sentence_naming_the_office(questi
         "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南取经。章庄铺镇柑橘种植面积达6.5万亩。", title="公安县"
     )
     assert answer_question(question, [hit], _flat_idf).found is found
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [("岚图汽车的董事长是谁?", True), ("岚图汽车的总经理(CEO)是谁?", False), ("孝感首衡城的工程总经理是谁?", True)],
+)
+def test_an_office_of_another_body_does_not_say_who_holds_the_one_asked(question, found):
+    hits = [
+        _hit("岚图汽车科技股份有限公司党委书记、董事长卢放表示,岚图将积极投身“十大行动”。", title="车谷大走廊"),
+        _hit("孝感首衡城工程总经理 吴天伟:遇到问题第一时间想到的就是项目秘书。", title="项目秘书", source="b.txt"),
+    ]
+    assert answer_question(question, hits, _flat_idf).found is found  # 首衡城's 总经理 is not 岚图's
+
+
+def test_a_superlative_is_told_only_by_a_sentence_that_ranks():
+    hit = _hit("襄阳新年首场招聘活动在襄州区举行,现场共吸引177家企业参会,提供就业岗位7000余个。", title="襄阳招聘会")
+    assert not answer_question("襄阳新年首场招聘会上提供岗位最多的是哪家企业?", [hit], _flat_idf).found
+    ranked = _hit("其中东风公司提供的岗位最多,达600个。", title="襄阳招聘会")
+    assert "岗位最多" in answer_question("襄阳新年首场招聘会上提供岗位最多的是哪家企业?", [hit, ranked], _flat_idf).text
