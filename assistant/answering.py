@@ -185,8 +185,9 @@ def _score_sentences(
     that gives one (in the asked unit), a number only by one that names what is counted (客运航线, not 货运航线)
     unless the headline does, and not by one that only measures something against the place asked about (领跑咸宁).
     Who holds an office (书记是谁) is told only by a sentence naming the office and the body it belongs to, not a
-    deputy's; a superlative (最多) only by a sentence that ranks. (A 谁 question's preference for a sentence naming
-    someone is applied to the ranked sentences: _name_someone.)
+    deputy's; a superlative (最多) only by a sentence that ranks; an event (开工) not by a sentence that tells only of
+    its opposite (竣工). (A 谁 question's preference for a sentence naming someone is applied to the ranked
+    sentences: _name_someone.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -210,6 +211,7 @@ def _score_sentences(
     question_years = set(YEAR.findall(frame.text))
     office = _office_asked(frame)
     superlative = bool(_SUPERLATIVE.search(frame.text))
+    opposites = [(asked, opposite) for asked, opposite in _OPPOSITES if asked.search(frame.text)]
     wordings = [w for w in _WORDINGS if w.asks.search(frame.text)]
     out = []
     for j, (start, end) in enumerate(spans):
@@ -220,6 +222,8 @@ def _score_sentences(
             continue
         if superlative and not _STATES_RANK.search(here):
             continue  # 岗位最多的是哪家企业: a sentence ranking nothing does not say which has the most
+        if any(opposite.search(here) and not asked.search(here) for asked, opposite in opposites):
+            continue  # 哪一年开工 asked, "于2025年11月23日通过竣工验收": the end of the work, not its start
         if office and not (office[-1] in checked[j] and all(w in checked[j] + title for w in office[:-1])):
             continue  # 赤壁市委书记是谁: a sentence naming no 书记 (or a 副书记, or another body's) does not say
         if frame.kind == "number" and _compared_only(here, names, title):
@@ -270,6 +274,19 @@ def _owner(folded_text: str) -> tuple[str, ...]:
 # A superlative asked (岗位最多, 最长可以录制多久) is told only by a sentence that ranks or states a maximum.
 _SUPERLATIVE = re.compile(r"最(?:多|大|高|小|少|长|短|低|快|慢|重|轻|强|弱|深|浅|宽|窄|广|厚|薄)")
 _STATES_RANK = re.compile(r"最|[长高多宽深重远大]达|至多|第一|之首|居首|首位|榜首|冠军|之冠|首屈|领先|居前")
+# Events and their opposites: a sentence telling only of the opposite one (竣工 for 开工, 出生 for 去世) does not
+# answer for the event asked.
+_EVENT_PAIRS = (
+    ("开工|动工|开建|奠基|始建|开始建设|开始施工", "竣工|完工|建成|落成|交付|通车|投用|验收"),
+    ("出生|诞生|生于", "去世|逝世|病逝|死|卒|殁"),
+    ("上任|就任|接任|出任", "卸任|离任|辞职|辞任|去职"),
+    ("成立|创立|创办|建立|组建", "解散|撤销|倒闭|撤并"),
+    ("开幕|开始", "闭幕|结束"),
+    ("加入", "退出|离开"),
+)
+_OPPOSITES = tuple(
+    (re.compile(a), re.compile(b)) for first, second in _EVENT_PAIRS for a, b in ((first, second), (second, first))
+)
 _COMPARED = re.compile(r"(?:领跑|领先|超过|超越|高于|低于|多于|少于|位居|占)$")
 
 

@@ -250,6 +250,12 @@ def test_an_office_of_another_body_does_not_say_who_holds_the_one_asked(question
     assert answer_question(question, hits, _flat_idf).found is found  # 首衡城's 总经理 is not 岚图's
 
 
+@pytest.mark.parametrize(("question", "found"), [("东延段是哪一年开工建设的?", False), ("东延段是哪一年竣工的?", True)])
+def test_an_event_is_not_dated_by_a_sentence_telling_only_of_its_opposite(question, found):
+    hit = _hit("东延段项目建设于2025年11月23日通过竣工验收,为湖北再添重要通道。", title="赤壁长江大桥东延段")
+    assert answer_question(question, [hit], _flat_idf).found is found
+
+
 def test_a_superlative_is_told_only_by_a_sentence_that_ranks():
     hit = _hit("襄阳新年首场招聘活动在襄州区举行,现场共吸引177家企业参会,提供就业岗位7000余个。", title="襄阳招聘会")
     assert not answer_question("襄阳新年首场招聘会上提供岗位最多的是哪家企业?", [hit], _flat_idf).found
