@@ -282,6 +282,7 @@ _EVENT_PAIRS = (
     ("上任|就任|接任|出任", "卸任|离任|辞职|辞任|去职"),
     ("成立|创立|创办|建立|组建", "解散|撤销|倒闭|撤并"),
     ("开幕|开始", "闭幕|结束"),
+    ("进口", "出口"),
 )
 _OPPOSITES = tuple(
     (re.compile(a), re.compile(b)) for first, second in _EVENT_PAIRS for a, b in ((first, second), (second, first))

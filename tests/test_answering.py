@@ -256,6 +256,12 @@ def test_an_event_is_not_dated_by_a_sentence_telling_only_of_its_opposite(questi
     assert answer_question(question, [hit], _flat_idf).found is found
 
 
+def test_imports_are_not_answered_by_the_figure_for_imports_and_exports():
+    hit = _hit("今年1—8月,园区进出口额达256.5亿元,同比增长70%,排名全市第一。", title="黄石新港园区")
+    assert answer_question("黄石新港园区今年1—8月的进出口额是多少?", [hit], _flat_idf).direct == "256.5亿元"
+    assert not answer_question("黄石新港园区今年1—8月的进口额是多少?", [hit], _flat_idf).found
+
+
 def test_a_superlative_is_told_only_by_a_sentence_that_ranks():
     hit = _hit("襄阳新年首场招聘活动在襄州区举行,现场共吸引177家企业参会,提供就业岗位7000余个。", title="襄阳招聘会")
     assert not answer_question("襄阳新年首场招聘会上提供岗位最多的是哪家企业?", [hit], _flat_idf).found
