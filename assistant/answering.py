@@ -224,7 +224,7 @@ def _score_sentences(
             continue  # 岗位最多的是哪家企业: a sentence ranking nothing does not say which has the most
         if any(opposite.search(here) and not asked.search(here) for asked, opposite in opposites):
             continue  # 哪一年开工 asked, "于2025年11月23日通过竣工验收": the end of the work, not its start
-        if office and not (office[-1] in checked[j] and all(w in checked[j] + title for w in office[:-1])):
+        if office and not office.told_by(checked[j], title):
             continue  # 赤壁市委书记是谁: a sentence naming no 书记 (or a 副书记, or another body's) does not say
         if frame.kind == "number" and _compared_only(here, names, title):
             continue  # 咸宁 asked, "GDP622亿元,…领跑咸宁": the figure is another subject's, measured against it
@@ -253,30 +253,35 @@ _OFFICE = re.compile(
 )
 
 
-def _office_asked(frame: QuestionFrame) -> tuple[str, ...]:
-    """The office whose holder the question asks for (赤壁市委[书记]是谁, 政数局[局长]叫什么名字), after the body that
-    has it when the question names one (岚图汽车的总经理: 汽车, 总经理), or ()."""
+@dataclass(frozen=True)
+class _Office:
+    """An office whose holder a question asks for: 赤壁市委[书记]是谁, 政数局[局长]叫什么名字."""
+
+    title: str  # 书记
+    body: str  # who has it, the last noun before it (市委, 事业部; 汽车, not 现在, in 岚图汽车现在的), or ""
+
+    def told_by(self, folded_sentence: str, folded_title: str) -> bool:
+        """Whether the sentence names the office, and the body there or in the headline (a school's article)."""
+        return self.title in folded_sentence and self.body in folded_sentence + folded_title
+
+
+def _office_asked(frame: QuestionFrame) -> _Office | None:
     if frame.kind == "person" or (frame.kind == "thing" and frame.right == "名字"):
         left = re.sub(r"(?:是|叫|名叫|的)+$", "", re.sub(r"\([^()]*\)", "", frame.left))  # 总经理(ceo): a gloss
         match = _OFFICE.search(left)
         if match:
-            return (*_owner(left[: match.start()]), match.group())
-    return ()
-
-
-def _owner(folded_text: str) -> tuple[str, ...]:
-    """The body an office belongs to: the last noun before it (市委, 事业部, 汽车 -- not 现在 in 岚图汽车现在的).
-    The headline may name it instead (a school's article: 在任的校长)."""
-    nouns = [w.word for w in pseg.cut(folded_text, HMM=False) if len(w.word) >= 2 and w.flag[0] in "njx"]
-    return tuple(nouns[-1:])
+            words = pseg.cut(left[: match.start()], HMM=False)
+            nouns = [w.word for w in words if len(w.word) >= 2 and w.flag[0] in "njx"]
+            return _Office(match.group(), nouns[-1] if nouns else "")
+    return None
 
 
 # A superlative asked (岗位最多, 最长可以录制多久) is told only by a sentence that ranks or states a maximum.
 _SUPERLATIVE = re.compile(r"最(?:多|大|高|小|少|长|短|低|快|慢|重|轻|强|弱|深|浅|宽|窄|广|厚|薄)")
 _STATES_RANK = re.compile(r"最|[长高多宽深重远大]达|至多|第一|之首|居首|首位|榜首|冠军|之冠|首屈|领先|居前")
-# Events and their opposites: a sentence telling only of the opposite one (竣工 for 开工, 出生 for 去世) does not
-# answer for the event asked.
-_EVENT_PAIRS = (
+# Events (and flows) and their opposites: a sentence telling only of the opposite one (竣工 for 开工, 出生 for 去世,
+# 进出口 for 进口) does not answer for the one asked.
+_OPPOSITE_WORDS = (
     ("开工|动工|开建|奠基|始建|开始建设|开始施工", "竣工|完工|建成|落成|交付|通车|投用|验收"),
     ("出生|诞生|生于", "去世|逝世|病逝|死|卒|殁"),
     ("上任|就任|接任|出任", "卸任|离任|辞职|辞任|去职"),
@@ -285,8 +290,9 @@ _EVENT_PAIRS = (
     ("进口", "出口"),
 )
 _OPPOSITES = tuple(
-    (re.compile(a), re.compile(b)) for first, second in _EVENT_PAIRS for a, b in ((first, second), (second, first))
+    (re.compile(a), re.compile(b)) for first, second in _OPPOSITE_WORDS for a, b in ((first, second), (second, first))
 )
+
 _COMPARED = re.compile(r"(?:领跑|领先|超过|超越|高于|低于|多于|少于|位居|占)$")
 
 
