@@ -151,6 +151,13 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     title = _TITLE.match(sentence, end)
     if title and start < end:
         start, end = title.span()  # 1818年小说《劝导》: the gap caught the kind of work, its title follows
+    if frame.kind == "person" or frame.right == "名字":
+        said = _SAYING.search(sentence, start, end)
+        if said and said.start() - start >= 2:
+            end = said.start()  # 董事长卢放表示: the name, not the verb that quotes its holder
+        label = sentence.rfind(" ", start, end)
+        if label > start and _CJK.match(sentence, label - 1) and end - label > 2:
+            start = label + 1  # 村委会主任 王金初: a caption gives the title, a space, then the name
     text = sentence[start:end]
     if not text or len(text) > MAX_REPLY_CHARS or text in frame.text:
         return None
@@ -168,6 +175,8 @@ def _skip_leading(sentence: str, start: int, end: int) -> int:
 
 
 _TITLE = re.compile(r"《[^《》]{1,30}》|「[^「」]{1,30}」|“[^“”]{1,30}”")
+_SAYING = re.compile(r"(?:这样|如此)?(?:表示|介绍|认为|指出|强调|坦言|透露|说道|告诉|评价|说|称)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _LOCATING = re.compile(r"(?:位于|地处|坐落于|坐落在|处于)")
 # Verbs that give a thing another name: where a "又叫什么" or "原名是什么" question is answered.
 NAMING = re.compile(
