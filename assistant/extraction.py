@@ -46,6 +46,8 @@ DATE = re.compile(
 _WHEN = re.compile(
     r"(?:早|晚|初|仲|深)?[春夏秋冬](?:季|天|初|末)?|夜间|夜晚|白天|清晨|黄昏|傍晚|(?:满)?\d{1,3}岁(?:时|前|后)?"
 )
+_ASKS_YEAR = re.compile(r"哪一?年|何年")
+_GIVES_YEAR = re.compile(r"年|世纪")
 _PLAIN_WHEN = ("什么时候", "何时", "什么时间")
 _BREAK = re.compile(r"[,，;；:：。!！?？()（）「」“”\"]")
 MAX_REPLY_CHARS = 16  # longer than this is a clause, not a reply; the quoted sentence says it better
@@ -64,7 +66,8 @@ def direct_reply(frame: QuestionFrame, folded_sentence: str) -> tuple[int, int] 
 
 
 def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
-    """Spans of the numbers (in the asked unit) or dates in the sentence that could answer the question."""
+    """Spans of the numbers (in the asked unit) or dates (with a year, when 哪一年 is asked) in the sentence that
+    could answer the question."""
     if frame.kind not in ("number", "date"):
         return []
     pattern = DATE if frame.kind == "date" else NUMBER
@@ -81,6 +84,8 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
         and (not frame.unit or frame.unit in m.group() or (frame.loose_unit and not _OTHER_UNIT.search(m.group())))
         and (not m.group().endswith("倍") or "倍" in frame.text)  # 体长为体高的72倍 gives no length
     ]
+    if frame.kind == "date" and _ASKS_YEAR.match(frame.text, len(frame.left)):
+        spans = [s for s in spans if _GIVES_YEAR.search(sentence, s[0], s[1])]  # 哪一年 is not answered by 11月10日
     if frame.kind == "number" and not frame.unit:
         spans = [s for s in spans if not sentence[s[0] : s[1]].isdigit() or _unitless_ok(sentence, s)] or spans
     return spans

@@ -268,6 +268,12 @@ def test_a_person_reply_is_the_name_without_the_verb_after_it_or_a_caption_title
     assert answer_question(question, [_hit(text, title="新闻")], _flat_idf).direct == reply
 
 
+def test_which_year_is_not_answered_by_a_day_without_its_year():
+    hit = _hit("11月10日,天门“小天帮办”专员朱小琴在社区办完业务后说。", title="天门“小天帮办”延时服务")
+    assert not answer_question("天门“小天帮办”是哪一年推出的?", [hit], _flat_idf).found
+    assert answer_question("天门“小天帮办”专员朱小琴是什么时候说的?", [hit], _flat_idf).direct == "11月10日"
+
+
 def test_imports_are_not_answered_by_the_figure_for_imports_and_exports():
     hit = _hit("今年1—8月,园区进出口额达256.5亿元,同比增长70%,排名全市第一。", title="黄石新港园区")
     assert answer_question("黄石新港园区今年1—8月的进出口额是多少?", [hit], _flat_idf).direct == "256.5亿元"
