@@ -97,20 +97,18 @@ def answer_question(
     `idf` weighs the question's words: a rare word the passage lacks (客运 where it says 货运) counts more
     than a common one. `min_focus` is the refusal threshold (bench/answer_bench.py measures it).
     """
-    folded_question = fold_for_matching(question)
-    frame = analyse(folded_question.lower())
-    terms = _evidence_terms(f"{frame.left} {frame.right}", idf)
-    numbers, names = _entities(folded_question)
+    asked = _read(question, idf)
 
-    def scored(frame: QuestionFrame) -> list[_Candidate]:
-        return [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, terms, frame, numbers, names)]
+    def scored(asked: _Asked) -> list[_Candidate]:
+        return [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked)]
 
-    candidates = scored(frame)
-    if not candidates and frame.unit:
+    candidates = scored(asked)
+    if not candidates and asked.frame.unit:
         # No sentence gives the unit asked: a number written without one may answer (几级 asked, 规模为7.2; 多少米,
         # 40km), but not one in another Chinese unit (多少吨 asked, 6.5万亩 given).
-        frame = replace(frame, loose_unit=True)
-        candidates = scored(frame)
+        asked = replace(asked, frame=replace(asked.frame, loose_unit=True))
+        candidates = scored(asked)
+    frame = asked.frame
     candidates.sort(key=lambda c: -c.score)
     traditional = is_traditional(question)
     if not candidates or candidates[0].focus < min_focus:
@@ -132,6 +130,38 @@ def answer_question(
     if direct:
         text = f"**{direct}** [1]\n\n{text}"
     return Answer(text=text, citations=citations, found=True, direct=direct)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question, read once: the words an answering sentence should hold and what rules a sentence out."""
+
+    frame: QuestionFrame
+    terms: dict[str, float]  # the question's evidence words, weighted by rarity
+    numbers: list[str]  # a passage must hold them (years)
+    names: list[str]  # places, organisations, people: a passage lacking one is marked down
+    years: frozenset[str]  # a sentence giving only other years gives another year's figure
+    office: _Office | None  # 书记是谁: the office whose holder is asked for
+    superlative: bool  # 岗位最多: a sentence must rank
+    opposites: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (开工, 竣工): an event asked and its opposite
+    wordings: tuple[_Wording, ...]  # things asked in words answers rarely repeat (吃什么 / 为食)
+
+
+def _read(question: str, idf: Callable[[str], float]) -> _Asked:
+    folded_question = fold_for_matching(question)
+    frame = analyse(folded_question.lower())
+    numbers, names = _entities(folded_question)
+    return _Asked(
+        frame=frame,
+        terms=_evidence_terms(f"{frame.left} {frame.right}", idf),
+        numbers=numbers,
+        names=names,
+        years=frozenset(YEAR.findall(frame.text)),
+        office=_office_asked(frame),
+        superlative=bool(_SUPERLATIVE.search(frame.text)),
+        opposites=tuple((asked, opposite) for asked, opposite in _OPPOSITES if asked.search(frame.text)),
+        wordings=tuple(w for w in _WORDINGS if w.asks.search(frame.text)),
+    )
 
 
 def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[str, float]:
@@ -176,9 +206,7 @@ def _missing(folded_text: str, names: list[str]) -> int:
     return sum(name not in folded_text for name in names)
 
 
-def _score_sentences(
-    hit_index: int, hit: Hit, terms: dict[str, float], frame: QuestionFrame, numbers: list[str], names: list[str]
-) -> list[_Candidate]:
+def _score_sentences(hit_index: int, hit: Hit, asked: _Asked) -> list[_Candidate]:
     """Each sentence that could answer the question, with its share of the question's evidence.
 
     A passage must hold the question's numbers (years). A number or date question is answered only by a sentence
@@ -194,8 +222,9 @@ def _score_sentences(
     neighbouring sentence counts half (the answer often follows the sentence that names its subject). Each name of
     the question that the passage lacks (上海 asked, 赤壁 given) takes a share off.
     """
+    frame, terms, names = asked.frame, asked.terms, asked.names
     about = _lowered(hit.title + hit.text)
-    if _missing(about, numbers):
+    if _missing(about, asked.numbers):
         return []
     penalty = MISSING_NAME_FACTOR ** _missing(about, names)
     title = _lowered(hit.title)
@@ -208,23 +237,18 @@ def _score_sentences(
     spans = [(a, b) for a, b in sentence_spans(hit.text) if b - a >= 4]
     folded = [_lowered(hit.text[a:b]) for a, b in spans]
     checked = [_without_deputies(text, terms, frame.text) for text in folded]
-    question_years = set(YEAR.findall(frame.text))
-    office = _office_asked(frame)
-    superlative = bool(_SUPERLATIVE.search(frame.text))
-    opposites = [(asked, opposite) for asked, opposite in _OPPOSITES if asked.search(frame.text)]
-    wordings = [w for w in _WORDINGS if w.asks.search(frame.text)]
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
-        if question_years and _other_year_only(here, question_years):
+        if asked.years and _other_year_only(here, asked.years):
             continue  # the sentence gives the figure for another year
         if not _may_answer(frame, here, title):
             continue
-        if superlative and not _STATES_RANK.search(here):
+        if asked.superlative and not _STATES_RANK.search(here):
             continue  # 岗位最多的是哪家企业: a sentence ranking nothing does not say which has the most
-        if any(opposite.search(here) and not asked.search(here) for asked, opposite in opposites):
+        if any(opposite.search(here) and not event.search(here) for event, opposite in asked.opposites):
             continue  # 哪一年开工 asked, "于2025年11月23日通过竣工验收": the end of the work, not its start
-        if office and not office.told_by(checked[j], title):
+        if asked.office and not asked.office.told_by(checked[j], title):
             continue  # 赤壁市委书记是谁: a sentence naming no 书记 (or a 副书记, or another body's) does not say
         if frame.kind == "number" and _compared_only(here, names, title):
             continue  # 咸宁 asked, "GDP622亿元,…领跑咸宁": the figure is another subject's, measured against it
@@ -232,7 +256,7 @@ def _score_sentences(
         near = " ".join(checked[max(0, j - 1) : j + 2])
 
         def credit(t: str, held: str = held, near: str = near) -> float:
-            if t in held or any(t in w.words and w.says.search(held) for w in wordings):
+            if t in held or any(t in w.words and w.says.search(held) for w in asked.wordings):
                 return 1.0
             if t in near:
                 return NEIGHBOUR_CREDIT
@@ -266,7 +290,7 @@ class _Office:
 
 
 def _office_asked(frame: QuestionFrame) -> _Office | None:
-    if frame.kind == "person" or (frame.kind == "thing" and frame.right == "名字"):
+    if frame.asks_name:
         left = re.sub(r"(?:是|叫|名叫|的)+$", "", re.sub(r"\([^()]*\)", "", frame.left))  # 总经理(ceo): a gloss
         match = _OFFICE.search(left)
         if match:
@@ -351,7 +375,7 @@ def _names_someone(folded_sentence: str) -> bool:
     return "·" in folded_sentence or any(w.flag.startswith("nr") for w in pseg.cut(folded_sentence, HMM=True))
 
 
-def _other_year_only(folded_sentence: str, question_years: set[str]) -> bool:
+def _other_year_only(folded_sentence: str, question_years: frozenset[str]) -> bool:
     years = set(YEAR.findall(folded_sentence))
     return bool(years) and not years & question_years
 

@@ -156,7 +156,7 @@ def _gap(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
     title = _TITLE.match(sentence, end)
     if title and start < end:
         start, end = title.span()  # 1818年小说《劝导》: the gap caught the kind of work, its title follows
-    if frame.kind == "person" or frame.right == "名字":
+    if frame.asks_name:
         said = _SAYING.search(sentence, start, end)
         if said and said.start() - start >= 2:
             end = said.start()  # 董事长卢放表示: the name, not the verb that quotes its holder

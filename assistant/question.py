@@ -53,6 +53,11 @@ class QuestionFrame:
     measured: tuple[str, ...] = ()  # for a number question, the words naming what is counted (客运 航线, 总投资)
     loose_unit: bool = False  # no sentence gives the unit: a number written without one may answer (7.2 for 几级)
 
+    @property
+    def asks_name(self) -> bool:
+        """Whether the answer is someone's name: 谁, or 叫什么名字."""
+        return self.kind == "person" or (self.kind == "thing" and self.right == "名字")
+
 
 def analyse(folded_question: str) -> QuestionFrame:
     """Take the question apart at its first question word."""
