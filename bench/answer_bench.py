@@ -9,7 +9,8 @@
    questions answered, the share answered with a gold answer in the text, and the share of unanswerable ones
    refused. The product's threshold (answering.MIN_FOCUS) is marked. The same for the held-out pair
    (heldout_questions.jsonl, heldout_unanswerable.jsonl), written after the threshold was chosen, and for the
-   blind pair (blind_*.jsonl), written by someone who saw only the articles (bench/seed/README.md).
+   two blind pairs (blind_*.jsonl, blind2_*.jsonl), each written by someone who saw only the articles
+   (bench/seed/README.md).
 2. ask vs search latency on the seed questions: the median over questions of each question's median time.
 3. cmrc2018-dev (../shared/bench/cmrc2018-dev), --cmrc-limit questions (0 skips it): the `eval` command's ask
    figures (answer recall, direct-reply precision and coverage, citation precision) and the same threshold grid
@@ -54,7 +55,7 @@ def main() -> None:
         shutil.copytree(REPO / "corpus", work / "corpus")
         assistant = Assistant.build(work / "corpus", work / "index")
         idf = assistant._retriever.data.keyword.idf  # the weights answers are scored with
-        for label, prefix in (("seed", ""), ("seed held-out", "heldout_"), ("seed blind", "blind_")):
+        for label, prefix in (("seed", ""), ("seed held-out", "heldout_"), ("seed blind", "blind_"), ("seed blind 2", "blind2_")):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
             answerable = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]
