@@ -79,7 +79,7 @@ def analyse(folded_question: str) -> QuestionFrame:
         # 哪两个公司 / 哪一历史事件: the measure word and noun after 哪 belong to the question word, not the context.
         end += len(re.match(r"[一两三四五六七八九十几]?[个位家种所部项条类支座本首]?", text[end:]).group())
     left = text[: match.start()]
-    measured = _measured(left) if kind == "number" else ()
+    measured = _measured(left, text[end:] if unit else "") if kind == "number" else ()
     return QuestionFrame(text=text, kind=kind, unit=unit, left=left, right=text[end:], measured=measured)
 
 
@@ -95,13 +95,17 @@ _LINKING = frozenset(
 )
 
 
-def _measured(left: str) -> tuple[str, ...]:
-    """The nouns naming what a number question counts: just before the question word (linking words between)
-    and after the last 的 (灰凤冠雉的[体长]: the bird is what the question is about, not what it counts).
+def _measured(left: str, after_unit: str = "") -> tuple[str, ...]:
+    """The nouns naming what a number question counts: the noun right after its unit (多少家[企业]参会), else
+    those just before the question word (linking words between) and after the last 的 (灰凤冠雉的[体长]: the bird
+    is what the question is about, not what it counts; 首场招聘会有多少家企业: the fair is where they came).
 
     Only nouns, at most two (客运 航线), and a place word before them (国内 货邮 吞吐量): verbs are paraphrased
     freely (涨 for 增长, 引来 for 引进), nouns of quantities rarely are.
     """
+    counted = next(iter(pseg.cut(after_unit, HMM=False)), None)
+    if counted is not None and len(counted.word) >= 2 and counted.flag == "n":
+        return (counted.word,)
     words = [w for w in pseg.lcut(left.rsplit("的", 1)[-1]) if w.word not in _LINKING and re.search(r"\w", w.word)]
     nouns: list[str] = []
     for word in reversed(words[-2:]):

@@ -39,7 +39,9 @@ def test_a_number_question_names_what_it_counts():
     assert analyse("《最游记外传》连载完结时一共有多少话").measured == ()  # 时 is no quantity
     assert analyse("花湖机场的国内货邮吞吐量是多少").measured == ("国内", "货邮", "吞吐量")  # not the 国际 one
     assert analyse("项目用了多长时间就实现达产").right == "就实现达产"
-    assert analyse("他们引来了几家企业").measured == ()  # a verb is paraphrased too freely to require
+    assert analyse("他们引来了几家企业").measured == ("企业",)  # not the verb: it is paraphrased too freely
+    # What follows the measure word is what is counted, not the nouns before (首场 招聘会 is where they came).
+    assert analyse("襄阳新年首场招聘会一共有多少家企业参会").measured == ("企业",)
 
 
 @pytest.mark.parametrize(
