@@ -95,6 +95,7 @@ def test_direct_reply_is_the_answer_where_the_question_word_stands(question, sen
         ("宝山镇内的初级中学叫什么名字", "宝山镇内有一所全日制初级中学。"),  # a description, not the name
         ("小孤岛大医生首次放映的是哪个系列", "首次放映的「2003年系列」收视极佳。"),  # half a quoted title
         ("乔许·哈契森的处女作是什么", '乔许·哈契森的处女作是2002年的电视制作电影《"house blend"》。'),  # 电影《 alone
+        ("陈灿写在笔记本扉页上的那句自勉语是什么", "陈灿的笔记本扉页上,这句自勉语格外醒目。"),  # a predicate
     ],
 )
 def test_no_direct_reply_without_a_confident_one(question, sentence):
