@@ -192,7 +192,7 @@ _CLOSING = "".join(_OPENING)
 # Starts that show the gap caught a clause, not a name: adverbs, pronouns, verbs of saying.
 _CLAUSE_START = tuple("也就还都又即这那其该此所于被把将叫称有")
 # A degree adverb opens a predicate (这句自勉语[格外醒目]), never a name or a thing.
-_DEGREE = ("格外", "十分", "非常", "很", "特别", "极其", "极为", "相当", "尤其", "尤为", "更加", "更为", "较为", "比较", "最为", "颇为")
+_DEGREE = tuple("格外 十分 非常 很 特别 极其 极为 相当 尤其 尤为 更加 更为 较为 比较 最为 颇为".split())
 _PLACE_END = tuple("省市县区镇乡村州国路街岛山河湖江海港湾洲部处内外旁边侧角口站厂校学园馆院寺庙场城宫楼塔桥谷礁滩岸域")
 
 

@@ -55,7 +55,12 @@ def main() -> None:
         shutil.copytree(REPO / "corpus", work / "corpus")
         assistant = Assistant.build(work / "corpus", work / "index")
         idf = assistant._retriever.data.keyword.idf  # the weights answers are scored with
-        for label, prefix in (("seed", ""), ("seed held-out", "heldout_"), ("seed blind", "blind_"), ("seed blind 2", "blind2_")):
+        for label, prefix in (
+            ("seed", ""),
+            ("seed held-out", "heldout_"),
+            ("seed blind", "blind_"),
+            ("seed blind 2", "blind2_"),
+        ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
             answerable = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]

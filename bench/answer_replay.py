@@ -1,6 +1,6 @@
 """Answer replay: the extractive answerer over cached retrieval hits, for every cmrc2018-dev question, in seconds.
 
-    python bench/answer_replay.py [--failures F.txt] [--refresh]
+    python bench/answer_replay.py [--failures F.txt] [--refresh] [--near-miss]
 
 `eval` rebuilds the index and retrieves before it answers (half an hour on a busy 2-core machine). Tuning the
 answerer (answering.py, extraction.py, question.py) does not change retrieval, so this script retrieves once, keeps
@@ -8,17 +8,24 @@ each question's k=5 hybrid hits and the keyword index's document frequencies in 
 only answers. Its figures equal `eval`'s ask figures for the same code (answer recall, direct-reply precision and
 coverage), broken down by the kind of question. The cache is keyed by the retrieval-side source files, so a change
 there retrieves again; --refresh forces it.
+
+--near-miss turns every question into one the hits do not answer: each sentence holding a gold answer is cut from
+the hits, and the rest of each passage is kept. What remains is about the same subject, with the asked fact
+missing: the near misses of the seed question sets, 3,219 of them. The figures are the share refused and the share
+given a bold direct reply (which would be a confident wrong answer), by kind of question.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import hashlib
 import os
 import pickle
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -27,10 +34,12 @@ sys.path.insert(0, str(REPO))
 
 from assistant import evaluation  # noqa: E402
 from assistant.answering import answer_question  # noqa: E402
+from assistant.chunking import sentence_spans  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
 from assistant.keyword import idf_from  # noqa: E402
 from assistant.normalize import fold_for_matching  # noqa: E402
 from assistant.question import analyse  # noqa: E402
+from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
 
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
@@ -64,10 +73,33 @@ def retrieve(cache: Path, settings: Settings) -> tuple[list, dict[str, int], int
     return asked, frequencies, keyword.size
 
 
+def without_answers(hit: Hit, answers: tuple[str, ...]) -> Hit:
+    """The hit with every sentence holding a gold answer cut out (the others joined by line ends)."""
+    kept = [hit.text[a:b] for a, b in sentence_spans(hit.text) if not evaluation.holds_answer(hit.text[a:b], answers)]
+    return dataclasses.replace(hit, text="\n".join(kept))
+
+
+def near_misses(asked: list, idf: Callable[[str], float]) -> None:
+    """Refusals and direct replies over the hits with their answering sentences cut out."""
+    by_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for q, hits in asked:
+        cut = [without_answers(hit, q.answers) for hit in hits]
+        if any(evaluation.holds_answer(hit.text, q.answers) for hit in cut):
+            continue  # an answer outside any sentence (a headline): not a near miss
+        answer = answer_question(q.question, cut, idf)
+        kind = analyse(fold_for_matching(q.question).lower()).kind or "none"
+        for key in (kind, "all"):
+            by_kind[key].update(n=1, refused=not answer.found, direct=bool(answer.direct))
+    print(f"{'kind':8} {'n':>5} {'refused':>7} {'direct':>6}")
+    for kind, c in sorted(by_kind.items(), key=lambda kv: (kv[0] == "all", -kv[1]["n"])):
+        print(f"{kind:8} {c['n']:5d} {c['refused'] / c['n']:7.3f} {c['direct'] / c['n']:6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--failures", type=Path, help="write the wrong and refused questions here")
     parser.add_argument("--refresh", action="store_true", help="retrieve again even if cached")
+    parser.add_argument("--near-miss", action="store_true", help="cut the answering sentences from the hits")
     args = parser.parse_args()
     settings = Settings.from_env()
     cache = default_cache_dir() / "bench" / f"cmrc-hits-{retrieval_key(settings.model)}.pkl"
@@ -77,6 +109,10 @@ def main() -> None:
 
     def idf(token: str) -> float:  # as KeywordIndex.idf
         return idf_from(frequencies.get(token, 0), size)
+
+    if args.near_miss:
+        near_misses(asked, idf)
+        return
 
     totals: collections.Counter = collections.Counter()
     by_kind: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
