@@ -20,6 +20,7 @@ from assistant.question import analyse
         ("襄阳这次招聘会为什么设了直播带岗区?", "reason", "", "襄阳这次招聘会", "设了直播带岗区"),
         ("赤壁的数据采集工程", None, "", "赤壁的数据采集工程", ""),
         ("项目建设用了几个月", "number", "个月", "项目建设用了", ""),
+        ("华工激光的设备都出口到了哪些国家", "place", "", "华工激光的设备都出口到了", ""),
     ],
 )
 def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left, right):
