@@ -67,7 +67,7 @@ NEIGHBOUR_CREDIT = 0.5  # weight of a question word found in the next or previou
 PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
 PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are in this sentence
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
-NAMED_RATIO = 0.9  # a 谁 question takes a sentence that names someone over a better one scoring up to 10% more
+NAMED_RATIO = 0.9  # a 谁 (哪里) question takes a sentence naming someone (a place) over one scoring up to 10% more
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted, next to the quote
 TIED_RATIO = 0.95  # ... and this share when it is elsewhere in that passage (quoted on its own)
@@ -114,7 +114,9 @@ def answer_question(
     if not candidates or candidates[0].focus < min_focus:
         return _refusal(hits, traditional)
     if frame.kind == "person":
-        _name_someone(candidates)
+        _lead_with(candidates, _names_someone)
+    elif frame.kind == "place":
+        _lead_with(candidates, lambda folded: _names_place(frame, folded))
     best, *others = candidates
     chosen = _choose(best, others)
     citations: list[Citation] = []
@@ -214,8 +216,8 @@ def _score_sentences(hit_index: int, hit: Hit, asked: _Asked) -> list[_Candidate
     unless the headline does, and not by one that only measures something against the place asked about (领跑咸宁).
     Who holds an office (书记是谁) is told only by a sentence naming the office and the body it belongs to, not a
     deputy's; a superlative (最多) only by a sentence that ranks; an event (开工) not by a sentence that tells only of
-    its opposite (竣工). (A 谁 question's preference for a sentence naming someone is applied to the ranked
-    sentences: _name_someone.)
+    its opposite (竣工). (A 谁 or 哪里 question's preference for a sentence naming someone or a place is applied to
+    the ranked sentences: _lead_with.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -380,28 +382,35 @@ def _other_year_only(folded_sentence: str, question_years: frozenset[str]) -> bo
     return bool(years) and not years & question_years
 
 
-def _name_someone(ranked: list[_Candidate]) -> None:
-    """Make the best sentence of a 谁 question name someone, where the hits allow: join to it the sentence right
-    after or before it that does (a quote's speaker: "…的加速器。”张永伟表示), or else put first a nearly as
-    good sentence that does.
+def _names_place(frame: QuestionFrame, folded_sentence: str) -> bool:
+    """Whether the sentence names a place: one where the question word stands, or any jieba tags as a place."""
+    return direct_reply(frame, folded_sentence) is not None or any(
+        w.flag == "ns" for w in pseg.cut(folded_sentence, HMM=True)
+    )
 
-    A sentence naming no one still answers when neither exists: 谁 is also answered by a company, a people or a
-    name jieba does not know (三月MOUSE). Names are tagged (jieba's HMM, milliseconds a sentence) only on the
-    sentences this looks at.
+
+def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> None:
+    """Make the best sentence name what the question asks for (someone for 谁, a place for 哪里), where the hits
+    allow: join to it the sentence right after or before it that does (a quote's speaker: "…的加速器。”张永伟表示;
+    a caption's next line: "…技术核心。发往意大利的…"), or else put first a nearly as good sentence that does.
+
+    A sentence naming none still answers when neither exists: 谁 is also answered by a company, a people or a
+    name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know. Names are tagged (jieba's HMM,
+    milliseconds a sentence) only on the sentences this looks at.
     """
     best = ranked[0]
-    if _names_someone(best.folded):
+    if names(best.folded):
         return
     beside = [c for c in ranked if c.hit_index == best.hit_index and c.first in (best.last + 1, best.first - 1)]
     for c in sorted(beside, key=lambda c: c.first < best.first):  # the sentence after first: the speaker follows
-        if _names_someone(c.folded):
+        if names(c.folded):
             _join(best, c)
             ranked.remove(c)
             return
     for i, c in enumerate(ranked[1:], 1):
         if c.score < NAMED_RATIO * best.score:
             break
-        if _names_someone(c.folded):
+        if names(c.folded):
             ranked.insert(0, ranked.pop(i))
             return
 

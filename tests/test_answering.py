@@ -148,6 +148,17 @@ def test_a_who_question_leads_with_a_sentence_that_names_someone(text, title, qu
     assert answer.found and answer.citations[0].sentence.startswith(lead)
 
 
+def test_a_where_question_leads_with_a_sentence_that_names_a_place():
+    # A caption line names the product and its maker; the line after it says where the machines go.
+    hit = _hit(
+        "华工激光三维五轴装备事业部副总经理 朱驰:XYZ三个平面轴和AC两个旋转轴,这就是它的技术核心。"
+        "发往意大利的,这款是发给匈牙利的,后面那款是发往加拿大的。",
+        title="湖北省委召开十二届十次全会",
+    )
+    answer = answer_question("华工激光的三维五轴设备都出口到了哪些国家?", [hit], _flat_idf)
+    assert answer.found and "意大利" in answer.citations[0].sentence
+
+
 def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():
     hit = _hit("神州天地体育传媒有限公司担任总运营商,外资持有49%的股份。", title="中国电视体育联播平台")
     answer = answer_question("中国电视体育联播平台的总运营商是谁?", [hit], _flat_idf)
