@@ -117,6 +117,7 @@ def answer_question(
         _lead_with(candidates, _names_someone)
     elif frame.kind == "place":
         _lead_with(candidates, lambda folded: _names_place(frame, folded))
+    _take_referent(candidates)
     best, *others = candidates
     chosen = _choose(best, others)
     citations: list[Citation] = []
@@ -413,6 +414,22 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> None:
         if names(c.folded):
             ranked.insert(0, ranked.pop(i))
             return
+
+
+# A sentence pointing back at what was said before it: “周末跑工地,问题不过夜!”…这句自勉语格外醒目.
+_POINTS_BACK = re.compile(r"这句|这番话|这段话|这一席话|此话|此言|上述")
+
+
+def _take_referent(ranked: list[_Candidate]) -> None:
+    """Join to the best sentence the sentence before it when it only points back at it (这句话): what it
+    refers to is the answer."""
+    best = ranked[0]
+    if not _POINTS_BACK.search(best.folded):
+        return
+    before = next((c for c in ranked if c.hit_index == best.hit_index and c.last == best.first - 1), None)
+    if before is not None:
+        _join(best, before)
+        ranked.remove(before)
 
 
 def _join(chosen: _Candidate, neighbour: _Candidate) -> None:

@@ -159,6 +159,15 @@ def test_a_where_question_leads_with_a_sentence_that_names_a_place():
     assert answer.found and "意大利" in answer.citations[0].sentence
 
 
+def test_a_sentence_pointing_back_at_a_quote_is_quoted_with_it():
+    hit = _hit(
+        "“周末跑工地,问题不过夜!”项目专员陈灿的笔记本扉页上,这句自勉语格外醒目。他亲历了众多项目的全过程。",
+        title="新港园区干部下沉",
+    )
+    answer = answer_question("陈灿写在笔记本扉页上的那句自勉语是什么?", [hit], _flat_idf)
+    assert answer.found and answer.citations[0].sentence.startswith("“周末跑工地,问题不过夜!”")
+
+
 def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():
     hit = _hit("神州天地体育传媒有限公司担任总运营商,外资持有49%的股份。", title="中国电视体育联播平台")
     answer = answer_question("中国电视体育联播平台的总运营商是谁?", [hit], _flat_idf)
