@@ -373,9 +373,18 @@ def _names_measured(
     return head in text or any(ch in beside for ch in head)
 
 
+# A photo credit ends a caption with its author's name, which jieba seldom tags as one: "(视界网 刘建平 摄)".
+_PHOTO_CREDIT = re.compile(r"[\u4e00-\u9fff]{2,4}\s*摄影?\)?$")
+
+
 def _names_someone(folded_sentence: str) -> bool:
-    """Whether the sentence names a person (jieba's person tag, or a transliterated name with a middle dot)."""
-    return "·" in folded_sentence or any(w.flag.startswith("nr") for w in pseg.cut(folded_sentence, HMM=True))
+    """Whether the sentence names a person (jieba's person tag, a transliterated name with a middle dot, or a
+    photo credit)."""
+    return (
+        "·" in folded_sentence
+        or bool(_PHOTO_CREDIT.search(folded_sentence))
+        or any(w.flag.startswith("nr") for w in pseg.cut(folded_sentence, HMM=True))
+    )
 
 
 def _other_year_only(folded_sentence: str, question_years: frozenset[str]) -> bool:

@@ -141,6 +141,12 @@ def test_a_deputy_is_not_the_head_even_when_the_title_shares_only_its_end_with_t
             "建始县三里乡砂石项目专班的负责人是谁?",
             "三里乡专班负责人向文涛",
         ),
+        (  # the caption names no one; its photo credit, the next line, does
+            "2月24日,在通城县“春风行动”大型招聘会上,工作人员直播带岗。(视界网 刘建平 摄)\n自去年12月起,招聘活动持续。",
+            "节后第一天",
+            "通城县春风行动招聘会上直播带岗的照片是谁拍的?",
+            "2月24日,在通城县“春风行动”大型招聘会上,工作人员直播带岗。(视界网 刘建平 摄)",
+        ),
         (  # a caption line names the product and its maker; the line after it says where the machines go
             "华工激光三维五轴装备事业部副总经理 朱驰:XYZ三个平面轴和AC两个旋转轴,这就是它的技术核心。"
             "发往意大利的,这款是发给匈牙利的,后面那款是发往加拿大的。",
