@@ -72,6 +72,7 @@ RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best on
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted, next to the quote
 TIED_RATIO = 0.95  # ... and this share when it is elsewhere in that passage (quoted on its own)
 TOPIC_SHARE = 0.5  # weight in the focus of question words the headline holds: a question on the topic alone passes
+WHEN_SHARE = 0.5  # weight of the words of a leading 时 clause: they set the scene, the rest asks
 MISSING_NAME_FACTOR = 0.6  # per name of the question (a place, a person) the passage lacks
 RANK_PRIOR = 0.05  # ties go to the better-ranked passage
 NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
@@ -156,7 +157,7 @@ def _read(question: str, idf: Callable[[str], float]) -> _Asked:
     numbers, names = _entities(folded_question)
     return _Asked(
         frame=frame,
-        terms=_evidence_terms(f"{frame.left} {frame.right}", idf),
+        terms=_context_halved(_evidence_terms(f"{frame.left} {frame.right}", idf), frame),
         numbers=numbers,
         names=names,
         years=frozenset(YEAR.findall(frame.text)),
@@ -175,6 +176,18 @@ def _evidence_terms(folded_question: str, idf: Callable[[str], float]) -> dict[s
         if token not in QUESTION_WORDS:
             terms[token] = idf(token)
     return terms
+
+
+_WHEN_CLAUSE = re.compile(r"^(.+?(?:时|的时候|之际|期间))[,，]")
+
+
+def _context_halved(terms: dict[str, float], frame: QuestionFrame) -> dict[str, float]:
+    """The words of a leading 时 clause (卡在验收环节时, 是谁主动请缨) at half weight: they say when, the rest what."""
+    match = _WHEN_CLAUSE.match(frame.left)
+    if not match:
+        return terms
+    rest = frame.text[match.end() :]
+    return {t: w * WHEN_SHARE if t in match.group(1) and t not in rest else w for t, w in terms.items()}
 
 
 def _unglued(token: str, idf: Callable[[str], float]) -> str:
