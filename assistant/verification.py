@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answering import QUESTION_WORDS
 from .chunking import sentence_spans
+from .evidence import QUESTION_WORDS
 from .keyword import tokenize
 from .normalize import fold_for_matching, is_traditional
 from .results import Answer, Citation, Hit

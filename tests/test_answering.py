@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import _evidence_terms, _read, answer_question
+from assistant.answering import answer_question
+from assistant.evidence import evidence_terms, read_question
 from assistant.results import Hit
 
 
@@ -198,15 +199,15 @@ def test_a_verb_jieba_glues_to_an_unknown_name_does_not_hide_the_name():
     def idf(token: str) -> float:  # 潘淑 is known to the corpus; 潘淑是 is not
         return {"潘淑": 5.0, "皇后": 4.0}.get(token, 9.0)
 
-    assert _evidence_terms("潘淑是谁的皇后", idf) == {"潘淑": 5.0, "皇后": 4.0}
-    assert "啥" not in _evidence_terms("啥是票王", idf)  # a question word, colloquial
+    assert evidence_terms("潘淑是谁的皇后", idf) == {"潘淑": 5.0, "皇后": 4.0}
+    assert "啥" not in evidence_terms("啥是票王", idf)  # a question word, colloquial
 
 
 def test_the_words_of_a_leading_when_clause_weigh_half():
     # 卡在验收环节时 says when; 主动请缨 and 协调 say what is asked, so a sentence retelling the scene must not win.
-    terms = _read("东延段因资料不全卡在验收环节时,是谁主动请缨去协调的?", _flat_idf).terms
+    terms = read_question("东延段因资料不全卡在验收环节时,是谁主动请缨去协调的?", _flat_idf).terms
     assert terms["资料"] == terms["验收"] == 0.5 and terms["请缨"] == terms["协调"] == 1.0
-    assert _read("东延段的验收是谁主动协调的?", _flat_idf).terms["验收"] == 1.0  # no 时 clause
+    assert read_question("东延段的验收是谁主动协调的?", _flat_idf).terms["验收"] == 1.0  # no 时 clause
 
 
 def test_sentences_tied_with_the_best_do_not_crowd_out_the_one_next_to_it():
