@@ -189,14 +189,8 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> None:
     milliseconds a sentence) only on the sentences this looks at.
     """
     best = ranked[0]
-    if names(best.folded):
+    if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):
         return
-    beside = [c for c in ranked if c.hit_index == best.hit_index and c.first in (best.last + 1, best.first - 1)]
-    for c in sorted(beside, key=lambda c: c.first < best.first):  # the sentence after first: the speaker follows
-        if names(c.folded):
-            _join(best, c)
-            ranked.remove(c)
-            return
     for i, c in enumerate(ranked[1:], 1):
         if c.score < NAMED_RATIO * best.score:
             break
@@ -213,12 +207,21 @@ def _take_referent(ranked: list[_Candidate]) -> None:
     """Join to the best sentence the sentence before it when it only points back at it (这句话): what it
     refers to is the answer."""
     best = ranked[0]
-    if not _POINTS_BACK.search(best.folded):
-        return
-    before = next((c for c in ranked if c.hit_index == best.hit_index and c.last == best.first - 1), None)
-    if before is not None:
-        _join(best, before)
-        ranked.remove(before)
+    if _POINTS_BACK.search(best.folded):
+        _join_neighbour(ranked, lambda c: c.first < best.first)
+
+
+def _join_neighbour(ranked: list[_Candidate], fits: Callable[[_Candidate], bool]) -> bool:
+    """Join to the best sentence the sentence right after it, or else right before it, that `fits` (the speaker
+    of a quote follows it), taking it out of the ranking; whether one was joined."""
+    best = ranked[0]
+    beside = [c for c in ranked if c.hit_index == best.hit_index and c.first in (best.last + 1, best.first - 1)]
+    for c in sorted(beside, key=lambda c: c.first < best.first):
+        if fits(c):
+            _join(best, c)
+            ranked.remove(c)
+            return True
+    return False
 
 
 def _join(chosen: _Candidate, neighbour: _Candidate) -> None:

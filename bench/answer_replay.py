@@ -3,11 +3,11 @@
     python bench/answer_replay.py [--failures F.txt] [--refresh] [--near-miss]
 
 `eval` rebuilds the index and retrieves before it answers (half an hour on a busy 2-core machine). Tuning the
-answerer (answering.py, extraction.py, question.py) does not change retrieval, so this script retrieves once, keeps
-each question's k=5 hybrid hits and the keyword index's document frequencies in the cache folder, and from then on
-only answers. Its figures equal `eval`'s ask figures for the same code (answer recall, direct-reply precision and
-coverage), broken down by the kind of question. The cache is keyed by the retrieval-side source files, so a change
-there retrieves again; --refresh forces it.
+answerer (answering.py, evidence.py, extraction.py, question.py) does not change retrieval, so this script
+retrieves once, keeps each question's k=5 hybrid hits and the keyword index's document frequencies in the cache
+folder, and from then on only answers. Its figures equal `eval`'s ask figures for the same code (answer recall,
+direct-reply precision and coverage), broken down by the kind of question. The cache is keyed by the retrieval-side
+source files, so a change there retrieves again; --refresh forces it.
 
 --near-miss turns every question into one the hits do not answer: each sentence holding a gold answer is cut from
 the hits, and the rest of each passage is kept. What remains is about the same subject, with the asked fact
@@ -73,6 +73,11 @@ def retrieve(cache: Path, settings: Settings) -> tuple[list, dict[str, int], int
     return asked, frequencies, keyword.size
 
 
+def kind_of(question: str) -> str:
+    """What the question asks for (number, date, person, ...), "none" without a question word."""
+    return analyse(fold_for_matching(question).lower()).kind or "none"
+
+
 def without_answers(hit: Hit, answers: tuple[str, ...]) -> Hit:
     """The hit with every sentence holding a gold answer cut out (the others joined by line ends)."""
     kept = [hit.text[a:b] for a, b in sentence_spans(hit.text) if not evaluation.holds_answer(hit.text[a:b], answers)]
@@ -87,7 +92,7 @@ def near_misses(asked: list, idf: Callable[[str], float]) -> None:
         if any(evaluation.holds_answer(hit.text, q.answers) for hit in cut):
             continue  # an answer outside any sentence (a headline): not a near miss
         answer = answer_question(q.question, cut, idf)
-        kind = analyse(fold_for_matching(q.question).lower()).kind or "none"
+        kind = kind_of(q.question)
         for key in (kind, "all"):
             by_kind[key].update(n=1, refused=not answer.found, direct=bool(answer.direct))
     print(f"{'kind':8} {'n':>5} {'refused':>7} {'direct':>6}")
@@ -122,7 +127,7 @@ def main() -> None:
         answer = answer_question(q.question, hits, idf)
         right = evaluation.holds_answer(answer.text, q.answers)
         direct_right = bool(answer.direct) and evaluation.holds_answer(answer.direct, q.answers)
-        kind = analyse(fold_for_matching(q.question).lower()).kind or "none"
+        kind = kind_of(q.question)
         for counter in (totals, by_kind[kind]):
             counter.update(
                 n=1, recalled=right, found=answer.found, directs=bool(answer.direct), direct_right=direct_right
