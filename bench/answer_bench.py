@@ -9,8 +9,8 @@
    questions answered, the share answered with a gold answer in the text, and the share of unanswerable ones
    refused. The product's threshold (answering.MIN_FOCUS) is marked. The same for the held-out pair
    (heldout_questions.jsonl, heldout_unanswerable.jsonl), written after the threshold was chosen, and for the
-   three blind pairs (blind_*.jsonl, blind2_*.jsonl, blind3_*.jsonl), each written by someone who saw only the
-   articles (bench/seed/README.md).
+   four blind pairs (blind_*.jsonl … blind4_*.jsonl), each written by someone who saw only the articles
+   (bench/seed/README.md).
 2. ask vs search latency on the seed questions: the median over questions of each question's median time.
 3. cmrc2018-dev (../shared/bench/cmrc2018-dev), --cmrc-limit questions (0 skips it): the `eval` command's ask
    figures (answer recall, direct-reply precision and coverage, citation precision) and the same threshold grid
@@ -61,6 +61,7 @@ def main() -> None:
             ("seed blind", "blind_"),
             ("seed blind 2", "blind2_"),
             ("seed blind 3", "blind3_"),
+            ("seed blind 4", "blind4_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
