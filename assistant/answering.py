@@ -73,7 +73,9 @@ def answer_question(
     if frame.kind == "person":
         _lead_with(candidates, _names_someone)
     elif frame.kind == "place":
-        _lead_with(candidates, lambda folded: _names_place(frame, folded))
+        names_place = _lead_with(candidates, lambda folded: _names_place(frame, folded))
+        if not names_place and frame.asks_division:
+            return _refusal(hits, traditional)  # 位于哪个区, and no sentence names a place: the hits do not say
     _take_referent(candidates)
     best, *others = candidates
     chosen = _choose(best, others)
@@ -173,30 +175,32 @@ def _names_someone(folded_sentence: str) -> bool:
 
 
 def _names_place(frame: QuestionFrame, folded_sentence: str) -> bool:
-    """Whether the sentence names a place: one where the question word stands, or any jieba tags as a place."""
+    """Whether the sentence names a place: one where the question word stands, or one jieba tags as a place that
+    the question does not name (湖南 in "…去的是湖南哪个县" is where to look, not the answer)."""
     return direct_reply(frame, folded_sentence) is not None or any(
-        w.flag == "ns" for w in pseg.cut(folded_sentence, HMM=True)
+        w.flag == "ns" and w.word not in frame.text for w in pseg.cut(folded_sentence, HMM=True)
     )
 
 
-def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> None:
+def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> bool:
     """Make the best sentence name what the question asks for (someone for 谁, a place for 哪里), where the hits
     allow: join to it the sentence right after or before it that does (a quote's speaker: "…的加速器。”张永伟表示;
     a caption's next line: "…技术核心。发往意大利的…"), or else put first a nearly as good sentence that does.
 
     A sentence naming none still answers when neither exists: 谁 is also answered by a company, a people or a
     name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know. Names are tagged (jieba's HMM,
-    milliseconds a sentence) only on the sentences this looks at.
+    milliseconds a sentence) only on the sentences this looks at. Whether the lead now names one.
     """
     best = ranked[0]
     if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):
-        return
+        return True
     for i, c in enumerate(ranked[1:], 1):
         if c.score < NAMED_RATIO * best.score:
             break
         if names(c.folded):
             ranked.insert(0, ranked.pop(i))
-            return
+            return True
+    return False
 
 
 # A sentence pointing back at what was said before it: “周末跑工地,问题不过夜!”…这句自勉语格外醒目.

@@ -14,14 +14,17 @@ import jieba.posseg as pseg
 
 Kind = Literal["number", "date", "person", "place", "reason", "method", "thing"]
 
+# 哪个县, 哪座城市: the answer is a named place (哪里 may be 口中 or 眼下).
+_DIVISION = r"哪(?:个|些|几个)(?:省|市|县|区|国家|城市|地区)|哪座城市|哪国"
 # Ordered: the first pattern that matches names the kind ("哪一年" is a date before "哪" is a thing).
 _ASKS: tuple[tuple[Kind, str], ...] = (
     ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个年代|什么年代"),
-    ("reason", r"为什么|为何|什么原因|何故"),
+    # 称为什么 / 译为什么 ask a name, 作为什么(用途) a thing: 为 belongs to the verb (but 改名为什么最后改为… asks why).
+    ("reason", r"(?<![称叫译封名作成])为什么|(?<=[名作成])为什么(?=.{5})|为何|什么原因|何故"),
     ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
     ("person", r"谁|哪位|哪一位|什么人"),
-    ("place", r"哪里|哪儿|何地|何处|什么地方|哪(?:个|些|几个)(?:省|市|县|区|国家|城市|地区|地方)|哪座城市|哪国"),
-    ("number", r"多长时间|多少时间|多少|几(?=[^乎])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
+    ("place", rf"哪里|哪儿|何地|何处|什么地方|{_DIVISION}|哪(?:个|些|几个)地方"),
+    ("number", r"多长时间|多少时间|多少|几(?=[^乎经])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
     ("thing", r"什么|哪(?:一|些|个|种|家|所|部|款|项|条|类|支|座|本|首|两|三|几)?|何种"),
 )
 ASKS = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _ASKS))
@@ -52,6 +55,11 @@ class QuestionFrame:
     right: str  # the question after the question word (and its unit): repeated after the answer
     measured: tuple[str, ...] = ()  # for a number question, the words naming what is counted (客运 航线, 总投资)
     loose_unit: bool = False  # no sentence gives the unit: a number written without one may answer (7.2 for 几级)
+
+    @property
+    def asks_division(self) -> bool:
+        """Whether the answer is a named country, province, city, county or district (哪个县), not just a where."""
+        return self.kind == "place" and re.search(_DIVISION, self.text) is not None
 
     @property
     def asks_name(self) -> bool:

@@ -155,6 +155,13 @@ def test_a_deputy_is_not_the_head_even_when_the_title_shares_only_its_end_with_t
             "华工激光的三维五轴设备都出口到了哪些国家?",
             "华工激光三维五轴装备事业部副总经理 朱驰:XYZ三个平面轴和AC两个旋转轴,这就是它的技术核心。发往意大利的",
         ),
+        (  # the best sentence names only the province the question names; the county is in the next one
+            "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南柑橘优质产区“取经”。"
+            "在石门县,一家大型合作社负责人的对话点醒了考察团。",
+            "章庄铺镇柑橘",
+            "章庄铺镇党委副书记黄铁明带队跨省取经,去的是湖南哪个县?",
+            "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南柑橘优质产区“取经”。在石门县",
+        ),
         (  # the sentence matching the question only points back at the quote before it
             "“周末跑工地,问题不过夜!”项目专员陈灿的笔记本扉页上,这句自勉语格外醒目。他亲历了众多项目的全过程。",
             "新港园区干部下沉",
@@ -167,6 +174,12 @@ def test_the_lead_quote_holds_what_is_asked_for(text, title, question, lead):
     # 谁 wants someone named, 哪里 a place; a quote pointed back at is the answer.
     answer = answer_question(question, [_hit(text, title=title)], _flat_idf)
     assert answer.found and answer.citations[0].sentence.startswith(lead)
+
+
+def test_which_county_or_city_is_refused_when_no_sentence_names_a_place_beyond_the_question():
+    hit = _hit("2月24日,在通城县“春风行动”大型招聘会上,工作人员直播带岗。现场气氛热烈。", title="节后第一天")
+    assert not answer_question("通城县“春风行动”招聘会是在哪个城市举办的?", [hit], _flat_idf).found
+    assert answer_question("通城县“春风行动”招聘会上谁在直播带岗?", [hit], _flat_idf).found  # 工作人员 answers 谁
 
 
 def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():

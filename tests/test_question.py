@@ -21,6 +21,9 @@ from assistant.question import analyse
         ("赤壁的数据采集工程", None, "", "赤壁的数据采集工程", ""),
         ("项目建设用了几个月", "number", "个月", "项目建设用了", ""),
         ("华工激光的设备都出口到了哪些国家", "place", "", "华工激光的设备都出口到了", ""),
+        ("四氟化碳又被称为什么", "thing", "", "四氟化碳又被称为", ""),  # 为 belongs to 称: a name is asked
+        ("敷岛整修之后主要作为什么用途", "thing", "", "敷岛整修之后主要作为", "用途"),
+        ("龙山国小几经改名为什么最后改为万华区龙山国小", "reason", "", "龙山国小几经改名", "最后改为万华区龙山国小"),
     ],
 )
 def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left, right):
