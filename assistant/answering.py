@@ -25,6 +25,7 @@ PASSAGE_CREDIT = 0.25  # ... found elsewhere in the passage
 PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are in this sentence
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
 NAMED_RATIO = 0.9  # a 谁 (哪里) question takes a sentence naming someone (a place) over one scoring up to 10% more
+CAUSE_RATIO = 0.85  # a 为什么 question takes a sentence giving a cause over one scoring up to 15% more
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted, next to the quote
 TIED_RATIO = 0.95  # ... and this share when it is elsewhere in that passage (quoted on its own)
@@ -76,6 +77,8 @@ def answer_question(
         names_place = _lead_with(candidates, lambda folded: _names_place(frame, folded))
         if not names_place and frame.asks_division:
             return _refusal(hits, traditional)  # 位于哪个区, and no sentence names a place: the hits do not say
+    elif frame.kind == "reason":
+        _lead_with(candidates, lambda folded: bool(_GIVES_CAUSE.search(folded)), CAUSE_RATIO)
     _take_referent(candidates)
     best, *others = candidates
     chosen = _choose(best, others)
@@ -182,10 +185,11 @@ def _names_place(frame: QuestionFrame, folded_sentence: str) -> bool:
     )
 
 
-def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> bool:
-    """Make the best sentence name what the question asks for (someone for 谁, a place for 哪里), where the hits
-    allow: join to it the sentence right after or before it that does (a quote's speaker: "…的加速器。”张永伟表示;
-    a caption's next line: "…技术核心。发往意大利的…"), or else put first a nearly as good sentence that does.
+def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: float = NAMED_RATIO) -> bool:
+    """Make the best sentence name what the question asks for (someone for 谁, a place for 哪里, a cause for
+    为什么), where the hits allow: join to it the sentence right after or before it that does (a quote's speaker:
+    "…的加速器。”张永伟表示; a caption's next line: "…技术核心。发往意大利的…"), or else put first a sentence
+    that does and scores at least `ratio` of the best.
 
     A sentence naming none still answers when neither exists: 谁 is also answered by a company, a people or a
     name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know. Names are tagged (jieba's HMM,
@@ -195,13 +199,18 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool]) -> bool:
     if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):
         return True
     for i, c in enumerate(ranked[1:], 1):
-        if c.score < NAMED_RATIO * best.score:
+        if c.score < ratio * best.score:
             break
         if names(c.folded):
             ranked.insert(0, ranked.pop(i))
             return True
     return False
 
+
+# Words that give a cause or a purpose: "对方的优势在于更科学的种植方式" answers 原因是什么.
+_GIVES_CAUSE = re.compile(
+    "因为|由于|因此|所以|为了|原因|缘故|导致|造成|使得|致使|因而|于是|源于|出于|在于|得益于|以便|以免|旨在|目的|是为|因"
+)
 
 # A sentence pointing back at what was said before it: “周末跑工地,问题不过夜!”…这句自勉语格外醒目.
 _POINTS_BACK = re.compile(r"这句|这番话|这段话|这一席话|此话|此言|上述")

@@ -20,7 +20,7 @@ _DIVISION = r"哪(?:个|些|几个)(?:省|市|县|区|国家|城市|地区)|哪�
 _ASKS: tuple[tuple[Kind, str], ...] = (
     ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个年代|什么年代"),
     # 称为什么 / 译为什么 ask a name, 作为什么(用途) a thing: 为 belongs to the verb (but 改名为什么最后改为… asks why).
-    ("reason", r"(?<![称叫译封名作成])为什么|(?<=[名作成])为什么(?=.{5})|为何|什么原因|何故"),
+    ("reason", r"(?<![称叫译封名作成])为什么|(?<=[名作成])为什么(?=.{5})|为何|什么原因|原因是什么|何故"),
     ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
     ("person", r"谁|哪位|哪一位|什么人"),
     ("place", rf"哪里|哪儿|何地|何处|什么地方|{_DIVISION}|哪(?:个|些|几个)地方"),
@@ -84,8 +84,12 @@ def analyse(folded_question: str) -> QuestionFrame:
         elif text.startswith("钱", end):
             unit, end = "元", end + 1  # 多少钱 asks for an amount of money
     elif kind == "thing" and match.group().startswith("哪"):
-        # 哪两个公司 / 哪一历史事件: the measure word and noun after 哪 belong to the question word, not the context.
-        end += len(re.match(r"[一两三四五六七八九十几]?[个位家种所部项条类支座本首]?", text[end:]).group())
+        # 哪两个公司 / 哪一历史事件: the measure word and noun after 哪 belong to the question word, not the context
+        # (but in 哪个项目, 项 starts the noun).
+        end += len(re.match(r"[一两三四五六七八九十几]?", text[end:]).group())
+        measure = re.match(r"[个位家种所部项条类支座本首]?", text[end:]).group()
+        if measure and not _starts_longer_word(text[end:], measure):
+            end += 1
     left = text[: match.start()]
     measured = _measured(left, text[end:] if unit else "") if kind == "number" else ()
     return QuestionFrame(text=text, kind=kind, unit=unit, left=left, right=text[end:], measured=measured)

@@ -182,6 +182,18 @@ def test_which_county_or_city_is_refused_when_no_sentence_names_a_place_beyond_t
     assert answer_question("通城县“春风行动”招聘会上谁在直播带岗?", [hit], _flat_idf).found  # 工作人员 answers 谁
 
 
+def test_a_why_question_leads_with_a_nearly_as_good_sentence_giving_a_cause():
+    hit = _hit(
+        "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南柑橘优质产区“取经”。"
+        "在石门县,一家大型合作社负责人的对话点醒了考察团:“你们现在最缺的不是投资,而是要提升果品品质。"
+        "公安县章庄铺镇柑橘示范园的果农喜迎丰收。"
+        "深入交流后,黄铁明一行发现,对方的优势在于更科学的种植方式,如普遍施用有机肥,氮磷和微量元素含量更高,果品品质更好。",
+        title="章庄铺镇柑橘",
+    )
+    answer = answer_question("章庄铺镇考察团发现湖南那边柑橘品质更好,原因是什么?", [hit], _flat_idf)
+    assert answer.found and "优势在于更科学的种植方式" in answer.citations[0].sentence
+
+
 def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():
     hit = _hit("神州天地体育传媒有限公司担任总运营商,外资持有49%的股份。", title="中国电视体育联播平台")
     answer = answer_question("中国电视体育联播平台的总运营商是谁?", [hit], _flat_idf)
