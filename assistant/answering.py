@@ -110,8 +110,9 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     """Each sentence that could answer the question, with its share of the question's evidence.
 
     A passage must hold the question's numbers (years); a sentence the question's rules rule out (Asked.rules_out:
-    another unit, another year, another body's office, …) is skipped. (A 谁 or 哪里 question's preference for a
-    sentence naming someone or a place is applied to the ranked sentences: _lead_with.)
+    another unit, another year, another body's office, …) is skipped, and so is a sentence that is itself a
+    question. (A 谁 or 哪里 question's preference for a sentence naming someone or a place is applied to the
+    ranked sentences: _lead_with.)
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -136,7 +137,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
-        if asked.rules_out(here, title):
+        if asked.rules_out(here, title) or _IS_QUESTION.search(here):
             continue
         held = checked[j]
         near = " ".join(checked[max(0, j - 1) : j + 2])
@@ -155,6 +156,10 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
         out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
+
+
+# A sentence that asks ("为啥人家的果子能卖高价?") repeats the question's words but answers nothing.
+_IS_QUESTION = re.compile(r"[?？][”」』\"’]?\s*$")
 
 
 def _in_part(term: str, folded_sentence: str) -> bool:

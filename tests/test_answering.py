@@ -194,6 +194,14 @@ def test_a_why_question_leads_with_a_nearly_as_good_sentence_giving_a_cause():
     assert answer.found and "优势在于更科学的种植方式" in answer.citations[0].sentence
 
 
+def test_a_sentence_that_asks_is_not_quoted_as_the_answer():
+    hit = _hit("“为啥人家的果子能卖高价?”黄铁明一行发现,对方普遍施用有机肥,果品品质更好。", title="章庄铺镇柑橘")
+    answer = answer_question("为啥人家的果子能卖高价?", [hit], _flat_idf)
+    assert answer.found and [c.sentence for c in answer.citations] == [
+        "黄铁明一行发现,对方普遍施用有机肥,果品品质更好。"
+    ]
+
+
 def test_a_who_question_may_be_answered_by_a_sentence_naming_no_person():
     hit = _hit("神州天地体育传媒有限公司担任总运营商,外资持有49%的股份。", title="中国电视体育联播平台")
     answer = answer_question("中国电视体育联播平台的总运营商是谁?", [hit], _flat_idf)
