@@ -196,9 +196,10 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: fl
     "…的加速器。”张永伟表示; a caption's next line: "…技术核心。发往意大利的…"), or else put first a sentence
     that does and scores at least `ratio` of the best.
 
-    A sentence naming none still answers when neither exists: 谁 is also answered by a company, a people or a
-    name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know. Names are tagged (jieba's HMM,
-    milliseconds a sentence) only on the sentences this looks at. Whether the lead now names one.
+    A sentence naming none may still answer when neither exists: 谁 is also answered by a company, a people or a
+    name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know (but not 哪个县: answer_question
+    refuses it). Names are tagged (jieba's HMM, milliseconds a sentence) only on the sentences this looks at.
+    Returns whether the lead now names one.
     """
     best = ranked[0]
     if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):
