@@ -71,14 +71,15 @@ def answer_question(
     traditional = is_traditional(question)
     if not candidates or candidates[0].focus < min_focus:
         return _refusal(hits, traditional)
+    named = False
     if frame.kind == "person":
-        _lead_with(candidates, _names_someone)
+        named = _lead_with(candidates, _names_someone)
     elif frame.kind == "place":
-        names_place = _lead_with(candidates, lambda folded: _names_place(frame, folded))
-        if not names_place and frame.asks_division:
-            return _refusal(hits, traditional)  # 位于哪个区, and no sentence names a place: the hits do not say
+        named = _lead_with(candidates, lambda folded: _names_place(frame, folded))
     elif frame.kind == "reason":
         _lead_with(candidates, lambda folded: bool(_GIVES_CAUSE.search(folded)), CAUSE_RATIO)
+    if frame.needs_name and not named:
+        return _refusal(hits, traditional)  # 位于哪个区, 哪位领导: no sentence names a place or someone
     _take_referent(candidates)
     best, *others = candidates
     chosen = _choose(best, others)
@@ -197,9 +198,9 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: fl
     that does and scores at least `ratio` of the best.
 
     A sentence naming none may still answer when neither exists: 谁 is also answered by a company, a people or a
-    name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know (but not 哪个县: answer_question
-    refuses it). Names are tagged (jieba's HMM, milliseconds a sentence) only on the sentences this looks at.
-    Returns whether the lead now names one.
+    name jieba does not know (三月MOUSE), 哪里 by a place jieba does not know (but not 哪个县 or 哪位:
+    answer_question refuses them). Names are tagged (jieba's HMM, milliseconds a sentence) only on the sentences
+    this looks at. Returns whether the lead now names one.
     """
     best = ranked[0]
     if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):

@@ -15,7 +15,7 @@ import jieba.posseg as pseg
 Kind = Literal["number", "date", "person", "place", "reason", "method", "thing"]
 
 # 哪个县, 哪座城市: the answer is a named place (哪里 may be 口中 or 眼下).
-_DIVISION = r"哪(?:个|些|几个)(?:省|市|县|区|国家|城市|地区)|哪座城市|哪国"
+_DIVISION = r"哪(?:个|些|几个)(?:省|市|县|区|镇|乡|村|社区|街道|国家|城市|地区)|哪条(?:街道|街|路)|哪座城市|哪国"
 # Ordered: the first pattern that matches names the kind ("哪一年" is a date before "哪" is a thing).
 _ASKS: tuple[tuple[Kind, str], ...] = (
     ("date", r"什么时候|什么时间|何时|哪一?年|何年|几月几[日号]|几月|哪一?天|几号|哪个年代|什么年代"),
@@ -57,9 +57,12 @@ class QuestionFrame:
     loose_unit: bool = False  # no sentence gives the unit: a number written without one may answer (7.2 for 几级)
 
     @property
-    def asks_division(self) -> bool:
-        """Whether the answer is a named country, province, city, county or district (哪个县), not just a where."""
-        return self.kind == "place" and re.search(_DIVISION, self.text) is not None
+    def needs_name(self) -> bool:
+        """Whether only a name answers: a country, province, city, county or district (哪个县, not just a where),
+        or a person (哪位, while 谁 may be a company)."""
+        return (self.kind == "place" and re.search(_DIVISION, self.text) is not None) or (
+            self.kind == "person" and re.search(r"哪一?位", self.text) is not None
+        )
 
     @property
     def asks_name(self) -> bool:
@@ -107,6 +110,10 @@ _LINKING = frozenset(
 )
 
 
+# Nouns that name a figure, not what it counts: 整车产量的目标, 企业的数量.
+_META = frozenset("目标 数量 总数 数目 数字 数额 规模 水平 预期 预计 计划 任务 指标".split())
+
+
 def _measured(left: str, after_unit: str = "") -> tuple[str, ...]:
     """The nouns naming what a number question counts: the noun right after its unit (多少家[企业]参会), else
     those just before the question word (linking words between) and after the last 的 (灰凤冠雉的[体长]: the bird
@@ -118,7 +125,10 @@ def _measured(left: str, after_unit: str = "") -> tuple[str, ...]:
     counted = next(iter(pseg.cut(after_unit, HMM=False)), None)
     if counted is not None and len(counted.word) >= 2 and counted.flag == "n":
         return (counted.word,)
-    words = [w for w in pseg.lcut(left.rsplit("的", 1)[-1]) if w.word not in _LINKING and re.search(r"\w", w.word)]
+    head, _, tail = left.rpartition("的")
+    if head and all(w.word in _META or w.word in _LINKING for w in pseg.lcut(tail)):
+        tail = head  # 整车产量的[目标]是多少: the target is of the output, which is what is counted
+    words = [w for w in pseg.lcut(tail) if w.word not in _LINKING and re.search(r"\w", w.word)]
     nouns: list[str] = []
     for word in reversed(words[-2:]):
         # A verbal noun counts only next to the question word (总投资多少), not before another noun (生活 水深);

@@ -179,7 +179,9 @@ def test_the_lead_quote_holds_what_is_asked_for(text, title, question, lead):
 def test_which_county_or_city_is_refused_when_no_sentence_names_a_place_beyond_the_question():
     hit = _hit("2月24日,在通城县“春风行动”大型招聘会上,工作人员直播带岗。现场气氛热烈。", title="节后第一天")
     assert not answer_question("通城县“春风行动”招聘会是在哪个城市举办的?", [hit], _flat_idf).found
+    assert not answer_question("通城县“春风行动”招聘会是在哪条街道举办的?", [hit], _flat_idf).found
     assert answer_question("通城县“春风行动”招聘会上谁在直播带岗?", [hit], _flat_idf).found  # 工作人员 answers 谁
+    assert not answer_question("通城县“春风行动”招聘会上是哪位领导在直播带岗?", [hit], _flat_idf).found
 
 
 def test_a_why_question_leads_with_a_nearly_as_good_sentence_giving_a_cause():

@@ -48,6 +48,8 @@ def test_a_number_question_names_what_it_counts():
     assert analyse("他们引来了几家企业").measured == ("企业",)  # not the verb: it is paraphrased too freely
     # What follows the measure word is what is counted, not the nouns before (首场 招聘会 is where they came).
     assert analyse("襄阳新年首场招聘会一共有多少家企业参会").measured == ("企业",)
+    # A target or a count is a figure of what is named before it.
+    assert analyse("到2030年整车产量的目标是多少").measured == ("整车", "产量")
 
 
 @pytest.mark.parametrize(
