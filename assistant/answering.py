@@ -138,7 +138,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
-        if asked.rules_out(here, title) or _IS_QUESTION.search(here):
+        if _IS_QUESTION.search(here) or asked.rules_out(here, title):
             continue
         held = checked[j]
         near = " ".join(checked[max(0, j - 1) : j + 2])

@@ -14,7 +14,8 @@ import jieba.posseg as pseg
 
 Kind = Literal["number", "date", "person", "place", "reason", "method", "thing"]
 
-# 哪个县, 哪座城市: the answer is a named place (哪里 may be 口中 or 眼下).
+# 哪个县, 哪座城市, 哪位: only a named place or person answers (哪里 may be 口中 or 眼下, 谁 a company).
+_WHICH_PERSON = r"哪一?位"
 _DIVISION = r"哪(?:个|些|几个)(?:省|市|县|区|镇|乡|村|社区|街道|国家|城市|地区)|哪条(?:街道|街|路)|哪座城市|哪国"
 # Ordered: the first pattern that matches names the kind ("哪一年" is a date before "哪" is a thing).
 _ASKS: tuple[tuple[Kind, str], ...] = (
@@ -22,7 +23,7 @@ _ASKS: tuple[tuple[Kind, str], ...] = (
     # 称为什么 / 译为什么 ask a name, 作为什么(用途) a thing: 为 belongs to the verb (but 改名为什么最后改为… asks why).
     ("reason", r"(?<![称叫译封名作成])为什么|(?<=[名作成])为什么(?=.{5})|为何|什么原因|原因是什么|何故"),
     ("method", r"怎么样|怎样|怎么|如何|什么方式|什么办法|什么方法|什么手段"),
-    ("person", r"谁|哪位|哪一位|什么人"),
+    ("person", rf"谁|{_WHICH_PERSON}|什么人"),
     ("place", rf"哪里|哪儿|何地|何处|什么地方|{_DIVISION}|哪(?:个|些|几个)地方"),
     ("number", r"多长时间|多少时间|多少|几(?=[^乎经])|多大|多长|多高|多重|多远|多久|多宽|多深|百分之几"),
     ("thing", r"什么|哪(?:一|些|个|种|家|所|部|款|项|条|类|支|座|本|首|两|三|几)?|何种"),
@@ -61,7 +62,7 @@ class QuestionFrame:
         """Whether only a name answers: a country, province, city, county or district (哪个县, not just a where),
         or a person (哪位, while 谁 may be a company)."""
         return (self.kind == "place" and re.search(_DIVISION, self.text) is not None) or (
-            self.kind == "person" and re.search(r"哪一?位", self.text) is not None
+            self.kind == "person" and re.search(_WHICH_PERSON, self.text) is not None
         )
 
     @property
