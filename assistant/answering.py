@@ -26,6 +26,7 @@ PART_CREDIT = 0.5  # ... found nowhere, but its first or last two characters are
 DIRECT_MIN_FOCUS = 0.65  # a short reply stated on its own needs a sentence that clearly answers the question
 NAMED_RATIO = 0.9  # a 谁 (哪里) question takes a sentence naming someone (a place) over one scoring up to 10% more
 CAUSE_RATIO = 0.85  # a 为什么 question takes a sentence giving a cause over one scoring up to 15% more
+CAUSE_QUOTED_RATIO = 0.6  # ... else it also quotes one scoring at least 60% of the best
 RUNNER_UP_RATIO = 0.8  # a further sentence must score this share of the best one
 SAME_PASSAGE_RATIO = 0.85  # ... and this share when it comes from a passage already quoted, next to the quote
 TIED_RATIO = 0.95  # ... and this share when it is elsewhere in that passage (quoted on its own)
@@ -76,8 +77,8 @@ def answer_question(
         named = _lead_with(candidates, _names_someone)
     elif frame.kind == "place":
         named = _lead_with(candidates, lambda folded: _names_place(frame, folded))
-    elif frame.kind == "reason":
-        _lead_with(candidates, lambda folded: bool(_GIVES_CAUSE.search(folded)), CAUSE_RATIO)
+    elif frame.kind == "reason" and not _lead_with(candidates, _gives_cause, CAUSE_RATIO):
+        _quote_also(candidates, _gives_cause, CAUSE_QUOTED_RATIO)
     if frame.needs_name and not named:
         return _refusal(hits, traditional)  # 位于哪个区, 哪位领导: no sentence names a place or someone
     _take_referent(candidates)
@@ -107,6 +108,11 @@ def _missing(folded_text: str, names: list[str]) -> int:
     return sum(name not in folded_text for name in names)
 
 
+def _holds_number(folded_text: str, number: str) -> bool:
+    """Whether the text holds the number whole: 18 is not held by 2018, 180 or 1.8."""
+    return re.search(rf"(?<!\d)(?<!\d\.){re.escape(number)}(?!\.?\d)", folded_text) is not None
+
+
 def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]:
     """Each sentence that could answer the question, with its share of the question's evidence.
 
@@ -122,7 +128,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     """
     terms = asked.terms
     about = _lowered(hit.title + hit.text)
-    if _missing(about, asked.numbers):
+    if any(not _holds_number(about, n) for n in asked.numbers):
         return []
     penalty = MISSING_NAME_FACTOR ** _missing(about, asked.names)
     title = _lowered(hit.title)
@@ -218,6 +224,25 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: fl
 _GIVES_CAUSE = re.compile(
     "因为|由于|因此|所以|为了|原因|缘故|导致|造成|使得|致使|因而|于是|源于|出于|在于|得益于|以便|以免|旨在|目的|是为|因"
 )
+
+
+def _gives_cause(folded_sentence: str) -> bool:
+    return _GIVES_CAUSE.search(folded_sentence) is not None
+
+
+def _quote_also(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: float) -> None:
+    """Make the best-ranked sentence that `fits` and scores at least `ratio` of the best the runner-up, quoted
+    like a tie of the best: a 为什么 answer whose lead restates the question ("…品相和收购价却总矮人一截") also
+    quotes the cause the passage gives later ("对方的优势在于更科学的种植方式")."""
+    best = ranked[0]
+    for i, c in enumerate(ranked[1:], 1):
+        if c.score < ratio * best.score:
+            return
+        if fits(c.folded):
+            c.score = max(c.score, TIED_RATIO * best.score)
+            ranked.insert(1, ranked.pop(i))
+            return
+
 
 # A sentence pointing back at what was said before it: “周末跑工地,问题不过夜!”…这句自勉语格外醒目.
 _POINTS_BACK = re.compile(r"这句|这番话|这段话|这一席话|此话|此言|上述")

@@ -44,7 +44,7 @@ DATE = re.compile(
 )
 # What a plain "when" (什么时候, not 哪一年) may also be answered with: a season, a time of day, an age.
 _WHEN = re.compile(
-    r"(?:早|晚|初|仲|深)?[春夏秋冬](?:季|天|初|末)?|夜间|夜晚|白天|清晨|黄昏|傍晚|(?:满)?\d{1,3}岁(?:时|前|后)?"
+    r"(?:早|晚|初|仲|深)[春夏秋冬](?:季|天|初|末)?|[春夏秋冬](?:季|天|初|末)|春节|元旦|元宵|清明|端午|中秋|重阳|除夕|夜间|夜晚|白天|清晨|黄昏|傍晚|(?:满)?\d{1,3}岁(?:时|前|后)?"
 )
 _ASKS_YEAR = re.compile(r"哪一?年|何年")
 _GIVES_YEAR = re.compile(r"年|世纪")
@@ -80,6 +80,7 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
         m.span()
         for m in found
         if m.group() not in frame.text
+        and not _in_set_phrase(sentence, m)
         and not any(a <= m.start() and m.end() <= b for a, b in dates)
         and (not frame.unit or frame.unit in m.group() or (frame.loose_unit and not _OTHER_UNIT.search(m.group())))
         and (not m.group().endswith("倍") or "倍" in frame.text)  # 体长为体高的72倍 gives no length
@@ -89,6 +90,23 @@ def values(frame: QuestionFrame, sentence: str) -> list[tuple[int, int]]:
     if frame.kind == "number" and not frame.unit:
         spans = [s for s in spans if not sentence[s[0] : s[1]].isdigit() or _unitless_ok(sentence, s)] or spans
     return spans
+
+
+# jieba's tags for idioms, set phrases, attributives: 一头雾水, 一站式 hold a numeral and measure word, not a count.
+_SET_PHRASE_FLAGS = frozenset({"i", "l", "b"})
+
+
+def _in_set_phrase(sentence: str, match: re.Match[str]) -> bool:
+    """Whether a value written without digits lies inside a longer idiom or set phrase (一头 in 一头雾水)."""
+    if re.search(r"\d", match.group()):
+        return False
+    at = 0
+    for word in pseg.cut(sentence, HMM=False):
+        end = at + len(word.word)
+        if at <= match.start() < end:
+            return end >= match.end() and len(word.word) > len(match.group()) and word.flag in _SET_PHRASE_FLAGS
+        at = end
+    return False
 
 
 def _value(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:

@@ -43,6 +43,8 @@ _UNIT_WORDS = (
 UNITS = "|".join(sorted(set(_UNIT_WORDS.split("|")), key=len, reverse=True))
 UNIT = re.compile(UNITS)
 _QUESTION_TAIL = re.compile(r"[?？!！。.\s]*(?:呢|吗|呀|啊)?[?？!！。.\s]*$")
+# Other spellings of 什么: 甚麼 (folded to 甚么) in Hong Kong and Taiwan writing, 啥 in speech (为啥, 啥时候).
+_WHAT = re.compile(r"甚么|啥")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class QuestionFrame:
 
 def analyse(folded_question: str) -> QuestionFrame:
     """Take the question apart at its first question word."""
-    text = _QUESTION_TAIL.sub("", folded_question)
+    text = _WHAT.sub("什么", _QUESTION_TAIL.sub("", folded_question))
     match = ASKS.search(text)
     if match is None:
         return QuestionFrame(text=text, kind=None, unit="", left=text, right="")

@@ -196,6 +196,24 @@ def test_a_why_question_leads_with_a_nearly_as_good_sentence_giving_a_cause():
     assert answer.found and "优势在于更科学的种植方式" in answer.citations[0].sentence
 
 
+def test_a_why_question_also_quotes_a_cause_told_later_when_the_lead_restates_the_question():
+    hit = _hit(
+        "与毗邻的湖南澧县、石门县相比,种植的虽是同一品种,但品相和收购价却总矮人一截。"
+        "今年春季,黄铁明带队跨省前往外地取经。"
+        "深入交流后,考察团发现,对方柑橘的优势在于更科学的种植方式。",
+        title="章庄铺镇柑橘",
+    )
+    answer = answer_question("考察团认为湖南邻县同品种柑橘品相好的原因是什么?", [hit], _flat_idf)
+    assert answer.found and "品相和收购价" in answer.citations[0].sentence
+    assert "深入交流后,考察团发现,对方柑橘的优势在于更科学的种植方式。" in [c.sentence for c in answer.citations]
+
+
+def test_a_number_of_the_question_must_be_in_the_passage_whole():
+    hit = _hit("新滩镇承接24家优质汽车零部件供应商,2018年起打造专业供应园区。", title="车谷大走廊")
+    assert not answer_question("新滩镇18家供应商的园区何时建成?", [hit], _flat_idf).found
+    assert answer_question("新滩镇24家供应商的园区何时开始打造?", [hit], _flat_idf).found
+
+
 def test_a_sentence_that_asks_is_not_quoted_as_the_answer():
     hit = _hit("“为啥人家的果子能卖高价?”黄铁明一行发现,对方普遍施用有机肥,果品品质更好。", title="章庄铺镇柑橘")
     answer = answer_question("为啥人家的果子能卖高价?", [hit], _flat_idf)

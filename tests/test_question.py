@@ -26,6 +26,8 @@ from assistant.question import analyse
         ("湖南的柑橘品质更好,原因是什么", "reason", "", "湖南的柑橘品质更好,", ""),
         ("敷岛整修之后主要作为什么用途", "thing", "", "敷岛整修之后主要作为", "用途"),
         ("龙山国小几经改名为什么最后改为万华区龙山国小", "reason", "", "龙山国小几经改名", "最后改为万华区龙山国小"),
+        ("柑橘卖价高的原因是甚么", "reason", "", "柑橘卖价高的", ""),  # 甚麼, folded: 什么 as written in Taiwan
+        ("为啥人家的果子能卖高价", "reason", "", "", "人家的果子能卖高价"),
     ],
 )
 def test_question_is_taken_apart_at_its_question_word(question, kind, unit, left, right):
@@ -118,6 +120,8 @@ def test_no_direct_reply_without_a_confident_one(question, sentence):
         ("学院成立于哪一年", "学院成立于 1985 年,是大学的学院之一。", ["1985 年"]),
         ("扁尾海蛇通常在什么时候出没", "扁尾海蛇多于夜间出没。", ["夜间"]),  # a plain "when" takes a time of day
         ("榅桲在哪一年开花", "榅桲晚春或初夏开花。", []),  # ... a year does not
+        ("园区预计什么时候建成", "联动蔡甸、江夏等区域,打造春风行动品牌。", []),  # 夏 of 江夏 is no summer
+        ("武穴酥糖在什么时候生产", "酥糖在春节前后生产。", ["春节"]),
     ],
 )
 def test_dates_a_when_question_may_be_answered_with(question, sentence, found):
@@ -128,3 +132,9 @@ def test_a_year_in_a_date_is_not_a_count_and_the_question_own_number_is_not_the_
     frame = analyse("湖北今年计划纪念红军长征胜利90周年,要办多少个班次")
     sentence = "2026年是红军长征胜利90周年,全省举办700个左右主体班次。"
     assert [sentence[a:b] for a, b in values(frame, sentence)] == ["700个左右"]
+
+
+def test_a_numeral_inside_an_idiom_is_no_count():
+    frame = analyse("秦河新材料争取到了多少补贴")
+    assert values(frame, "得知企业对政策申报一头雾水,最终争取到政策支持。") == []
+    assert values(frame, "企业一次争取到三笔补贴。") != []
