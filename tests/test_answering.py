@@ -184,28 +184,31 @@ def test_which_county_or_city_is_refused_when_no_sentence_names_a_place_beyond_t
     assert not answer_question("通城县“春风行动”招聘会上是哪位领导在直播带岗?", [hit], _flat_idf).found
 
 
+def _citrus(*sentences: str) -> Hit:
+    return _hit("".join(sentences), title="章庄铺镇柑橘")
+
+
 def test_a_why_question_leads_with_a_nearly_as_good_sentence_giving_a_cause():
-    hit = _hit(
-        "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南柑橘优质产区“取经”。"
-        "在石门县,一家大型合作社负责人的对话点醒了考察团:“你们现在最缺的不是投资,而是要提升果品品质。"
-        "公安县章庄铺镇柑橘示范园的果农喜迎丰收。"
+    hit = _citrus(
+        "今年春季,章庄铺镇党委副书记黄铁明带队,跨省前往湖南柑橘优质产区“取经”。",
+        "在石门县,一家大型合作社负责人的对话点醒了考察团:“你们现在最缺的不是投资,而是要提升果品品质。",
+        "公安县章庄铺镇柑橘示范园的果农喜迎丰收。",
         "深入交流后,黄铁明一行发现,对方的优势在于更科学的种植方式,如普遍施用有机肥,氮磷和微量元素含量更高,果品品质更好。",
-        title="章庄铺镇柑橘",
     )
     answer = answer_question("章庄铺镇考察团发现湖南那边柑橘品质更好,原因是什么?", [hit], _flat_idf)
     assert answer.found and "优势在于更科学的种植方式" in answer.citations[0].sentence
 
 
 def test_a_why_question_also_quotes_a_cause_told_later_when_the_lead_restates_the_question():
-    hit = _hit(
-        "与毗邻的湖南澧县、石门县相比,种植的虽是同一品种,但品相和收购价却总矮人一截。"
-        "今年春季,黄铁明带队跨省前往外地取经。"
-        "深入交流后,考察团发现,对方柑橘的优势在于更科学的种植方式。",
-        title="章庄铺镇柑橘",
+    cause = "深入交流后,考察团发现,对方柑橘的优势在于更科学的种植方式。"
+    hit = _citrus(
+        "与毗邻的湖南澧县、石门县相比,种植的虽是同一品种,但品相和收购价却总矮人一截。",
+        "今年春季,黄铁明带队跨省前往外地取经。",
+        cause,
     )
     answer = answer_question("考察团认为湖南邻县同品种柑橘品相好的原因是什么?", [hit], _flat_idf)
     assert answer.found and "品相和收购价" in answer.citations[0].sentence
-    assert "深入交流后,考察团发现,对方柑橘的优势在于更科学的种植方式。" in [c.sentence for c in answer.citations]
+    assert cause in [c.sentence for c in answer.citations]
 
 
 def test_a_number_of_the_question_must_be_in_the_passage_whole():
