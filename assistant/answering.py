@@ -211,13 +211,20 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: fl
     best = ranked[0]
     if names(best.folded) or _join_neighbour(ranked, lambda c: names(c.folded)):
         return True
+    i = _first_fitting(ranked, names, ratio)
+    if i is not None:
+        ranked.insert(0, ranked.pop(i))
+    return i is not None
+
+
+def _first_fitting(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: float) -> int | None:
+    """The rank of the best runner-up that `fits` and scores at least `ratio` of the best, if any."""
     for i, c in enumerate(ranked[1:], 1):
-        if c.score < ratio * best.score:
-            break
-        if names(c.folded):
-            ranked.insert(0, ranked.pop(i))
-            return True
-    return False
+        if c.score < ratio * ranked[0].score:
+            return None
+        if fits(c.folded):
+            return i
+    return None
 
 
 # Words that give a cause or a purpose: "对方的优势在于更科学的种植方式" answers 原因是什么.
@@ -234,14 +241,10 @@ def _quote_also(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: fl
     """Make the best-ranked sentence that `fits` and scores at least `ratio` of the best the runner-up, quoted
     like a tie of the best: a 为什么 answer whose lead restates the question ("…品相和收购价却总矮人一截") also
     quotes the cause the passage gives later ("对方的优势在于更科学的种植方式")."""
-    best = ranked[0]
-    for i, c in enumerate(ranked[1:], 1):
-        if c.score < ratio * best.score:
-            return
-        if fits(c.folded):
-            c.score = max(c.score, TIED_RATIO * best.score)
-            ranked.insert(1, ranked.pop(i))
-            return
+    i = _first_fitting(ranked, fits, ratio)
+    if i is not None:
+        ranked[i].score = max(ranked[i].score, TIED_RATIO * ranked[0].score)
+        ranked.insert(1, ranked.pop(i))
 
 
 # A sentence pointing back at what was said before it: “周末跑工地,问题不过夜!”…这句自勉语格外醒目.

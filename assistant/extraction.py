@@ -8,6 +8,7 @@ for the Chinese these corpora hold; callers check).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import jieba.posseg as pseg
@@ -100,13 +101,20 @@ def _in_set_phrase(sentence: str, match: re.Match[str]) -> bool:
     """Whether a value written without digits lies inside a longer idiom or set phrase (一头 in 一头雾水)."""
     if re.search(r"\d", match.group()):
         return False
-    at = 0
+    start, end = match.span()
+    return any(a <= start and end <= b and b - a > end - start for a, b in _set_phrases(sentence))
+
+
+@functools.lru_cache(maxsize=256)
+def _set_phrases(sentence: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the sentence's idioms and set phrases, segmented once: values() reads a candidate sentence twice
+    (to rule it out, then for the direct reply)."""
+    spans, at = [], 0
     for word in pseg.cut(sentence, HMM=False):
-        end = at + len(word.word)
-        if at <= match.start() < end:
-            return end >= match.end() and len(word.word) > len(match.group()) and word.flag in _SET_PHRASE_FLAGS
-        at = end
-    return False
+        if word.flag in _SET_PHRASE_FLAGS:
+            spans.append((at, at + len(word.word)))
+        at += len(word.word)
+    return tuple(spans)
 
 
 def _value(frame: QuestionFrame, sentence: str) -> tuple[int, int] | None:
