@@ -18,15 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import chunking, dedup
-from .documents import Article
 from .embedding import Embedder
 from .indexing import embed_passages
 from .llm import AnswerUpdate, LLMSettings, answer_updates
-from .normalize import clean_text, fold_for_matching
 from .retrieval import Method, Retriever
 from .settings import Settings
 from .store import Manifest, assemble, read_jsonl
+from .text import chunking, dedup
+from .text.documents import Article
+from .text.normalize import clean_text, fold_for_matching
 
 METHODS: tuple[Method, ...] = ("keyword", "vector", "hybrid")
 LLM_KEYS = ("llm_model", "llm_fallbacks")  # in the ask report only when a language model answered

@@ -15,8 +15,8 @@ import jieba.posseg as pseg
 
 from .extraction import NAMING, values
 from .keyword import tokenize
-from .normalize import fold_for_matching
 from .question import QuestionFrame, analyse
+from .text.normalize import fold_for_matching
 
 # Words that say what is asked rather than what it is about; they carry no evidence.
 QUESTION_WORDS = frozenset(

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import chunking, dedup, reading
-from .documents import Article, Passage
 from .embedding import Embedder
 from .errors import AssistantError, IndexProblem, UnreadableFileError
-from .normalize import fold_for_matching
 from .settings import Settings
 from .store import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
+from .text import chunking, dedup, reading
+from .text.documents import Article, Passage
+from .text.normalize import fold_for_matching
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .articles import derived_title
-from .chunking import split_passages
-from .documents import LOST_CHARS, MOJIBAKE, Article, Passage
-from .normalize import is_traditional, lost_char_spans, mojibake_spans
-from .reading import read_file
 from .settings import ChunkingSettings
+from .text.articles import derived_title
+from .text.chunking import split_passages
+from .text.documents import LOST_CHARS, MOJIBAKE, Article, Passage
+from .text.normalize import is_traditional, lost_char_spans, mojibake_spans
+from .text.reading import read_file
 
 FLAG_NAMES = {LOST_CHARS: "缺字 lost characters", MOJIBAKE: "乱码 mojibake"}
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"  # around damaged characters in the printed passages

@@ -22,8 +22,8 @@ from httpx_sse import EventSource, SSEError
 
 from .answering import answer_question
 from .errors import AssistantError
-from .normalize import is_traditional, to_simplified, to_traditional
 from .results import Answer, Hit
+from .text.normalize import is_traditional, to_simplified, to_traditional
 from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ import numpy as np
 
 from .embedding import Embedder
 from .fusion import DEPTH, fuse
-from .normalize import fold_for_matching
 from .results import Hit
 from .store import IndexData
+from .text.normalize import fold_for_matching
 
 Method = Literal["hybrid", "keyword", "vector"]
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .documents import Article, Passage
 from .errors import IndexCorruptError, IndexMissingError
 from .keyword import KeywordIndex
+from .text.documents import Article, Passage
 from .vectors import VectorIndex
 
 FORMAT_VERSION = 1

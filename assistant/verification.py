@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .chunking import sentence_spans
 from .evidence import QUESTION_WORDS
 from .keyword import tokenize
-from .normalize import fold_for_matching, is_traditional
 from .results import Answer, Citation, Hit
+from .text.chunking import sentence_spans
+from .text.normalize import fold_for_matching, is_traditional
 
 if TYPE_CHECKING:
     from .embedding import Embedder

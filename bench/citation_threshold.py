@@ -54,12 +54,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import verification
-from assistant.chunking import sentence_spans, split_passages
 from assistant.evaluation import load_passages, load_questions
 from assistant.keyword import KeywordIndex
-from assistant.normalize import fold_for_matching
 from assistant.results import Hit
 from assistant.settings import Settings
+from assistant.text.chunking import sentence_spans, split_passages
+from assistant.text.normalize import fold_for_matching
 
 DEFAULT_SET = Path("/work/shared/bench/cmrc2018-dev")
 MIN_RIGHT_ACCEPTED = 0.90

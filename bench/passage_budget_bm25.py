@@ -24,11 +24,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.chunking import split_passages
-from assistant.documents import Article
 from assistant.keyword import KeywordIndex
-from assistant.normalize import clean_text, fold_for_matching
 from assistant.settings import ChunkingSettings
+from assistant.text.chunking import split_passages
+from assistant.text.documents import Article
+from assistant.text.normalize import clean_text, fold_for_matching
 
 DEFAULT_SET = Path("/work/shared/bench/cmrc2018-dev")
 

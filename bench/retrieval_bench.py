@@ -29,11 +29,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant import chunking, evaluation  # noqa: E402
+from assistant import evaluation  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
 from assistant.indexing import embedding_text  # noqa: E402
-from assistant.normalize import fold_for_matching, to_traditional  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.text import chunking  # noqa: E402
+from assistant.text.normalize import fold_for_matching, to_traditional  # noqa: E402
 
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
 

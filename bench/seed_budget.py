@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import Assistant, ChunkingSettings, Settings  # noqa: E402
-from assistant.normalize import fold_for_matching  # noqa: E402
+from assistant.text.normalize import fold_for_matching  # noqa: E402
 
 
 def main() -> None:

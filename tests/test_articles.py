@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.articles import derived_title, join_paragraphs, split_text
+from assistant.text.articles import derived_title, join_paragraphs, split_text
 
 BODY_A = "黄石新港园区选派十名干部担任项目专员,进驻重点项目现场,协调解决企业难点堵点问题。"
 BODY_B = "公安县章庄铺镇果农汪汝云说,四万公斤柑橘四天就卖完了,每公斤卖到一点四元。"

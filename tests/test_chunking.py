@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import passage_id, sentence_spans, split_passages
-from assistant.documents import LOST_CHARS, MOJIBAKE, Article
-from assistant.normalize import clean_text, fold_for_matching
 from assistant.settings import ChunkingSettings
+from assistant.text.chunking import passage_id, sentence_spans, split_passages
+from assistant.text.documents import LOST_CHARS, MOJIBAKE, Article
+from assistant.text.normalize import clean_text, fold_for_matching
 
 
 def _sentences(text: str) -> list[str]:

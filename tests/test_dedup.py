@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.dedup import story_groups
-from assistant.documents import Article
+from assistant.text.dedup import story_groups
+from assistant.text.documents import Article
 
 STORY = (
     "“周末跑工地,问题不过夜”,这是黄石新港园区项目建设办公室副主任陈灿写在笔记本扉页上的一句话。"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant.normalize import (
+from assistant.text.normalize import (
     clean_text,
     fold_for_matching,
     is_question_mark,

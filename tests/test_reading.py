@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import UnreadableFileError
-from assistant.reading import decode_bytes, list_corpus_files, read_articles
+from assistant.text.reading import decode_bytes, list_corpus_files, read_articles
 
 SIMPLIFIED = (
     "硬核队伍写就三份答卷 淬火成钢奋进新征程\n\n湖北日报全媒记者 雷巍巍\n\n"

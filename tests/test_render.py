@@ -2,7 +2,6 @@
 
 from html.parser import HTMLParser
 
-from assistant.documents import LOST_CHARS, MOJIBAKE
 from assistant.render import (
     RelatedView,
     SourceView,
@@ -13,6 +12,7 @@ from assistant.render import (
     source_card,
     sources_panel,
 )
+from assistant.text.documents import LOST_CHARS, MOJIBAKE
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 

@@ -10,14 +10,14 @@ from itertools import combinations, pairwise
 import pytest
 
 from assistant import Assistant, Settings, retrieval
-from assistant.chunking import sentence_spans
 from assistant.cli import main
-from assistant.documents import Passage
 from assistant.keyword import KeywordIndex, idf_from
 from assistant.results import Hit
 from assistant.retrieval import MAX_MERGED, Retriever
 from assistant.settings import ChunkingSettings
 from assistant.store import read_index
+from assistant.text.chunking import sentence_spans
+from assistant.text.documents import Passage
 from tests.conftest import SEED_CORPUS, HashingEmbedder
 
 # One article whose middle sentences all name the bridge, so several consecutive passages match.

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.articles import derived_title
-from assistant.chunking import split_passages
-from assistant.dedup import story_groups
-from assistant.documents import LOST_CHARS, MOJIBAKE, Article, Passage
 from assistant.inspection import render_file
-from assistant.reading import list_corpus_files, read_articles
 from assistant.settings import ChunkingSettings
+from assistant.text.articles import derived_title
+from assistant.text.chunking import split_passages
+from assistant.text.dedup import story_groups
+from assistant.text.documents import LOST_CHARS, MOJIBAKE, Article, Passage
+from assistant.text.reading import list_corpus_files, read_articles
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

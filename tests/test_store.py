@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant import store
-from assistant.documents import Article, Passage
 from assistant.errors import IndexCorruptError, IndexMissingError
+from assistant.text.documents import Article, Passage
 
 
 def _sample(n: int = 3, dim: int = 8):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import charset_normalizer
 
+from ..errors import UnreadableFileError
 from .articles import (
     CAPTION,
     HEADING,
@@ -24,7 +25,6 @@ from .articles import (
     split_text,
 )
 from .documents import Article
-from .errors import UnreadableFileError
 from .normalize import clean_text
 
 log = logging.getLogger(__name__)

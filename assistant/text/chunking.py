@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..settings import ChunkingSettings
 from .articles import HEADING_CHARS
 from .documents import LOST_CHARS, MOJIBAKE, Article, Passage
 from .normalize import fold_for_matching, is_question_mark, is_traditional, lost_char_spans, mojibake_spans
-from .settings import ChunkingSettings
 
 _ENDERS = "。!！?？;；…"
 _CLOSERS = "”’」』)）》\"'"
