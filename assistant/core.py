@@ -10,10 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import get_args
 
-from .embedding import Embedder, load_embedder
 from .errors import IndexStaleError, ModelMismatchError, QuestionError
 from .indexing import BuildReport, Progress, build_index, staleness
 from .llm import AnswerUpdate, LLMSettings, answer_updates
+from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
 from .retrieval import Method, Retriever
 from .settings import Settings

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import Embedder
 from .indexing import embed_passages
 from .llm import AnswerUpdate, LLMSettings, answer_updates
+from .model.embedding import Embedder
 from .retrieval import Method, Retriever
 from .settings import Settings
 from .store import Manifest, assemble, read_jsonl

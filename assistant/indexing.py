@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .embedding import Embedder
 from .errors import AssistantError, IndexProblem, UnreadableFileError
+from .model.embedding import Embedder
 from .settings import Settings
 from .store import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
 from .text import chunking, dedup, reading

@@ -27,7 +27,7 @@ from .text.normalize import is_traditional, to_simplified, to_traditional
 from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:
-    from .embedding import Embedder
+    from .model.embedding import Embedder
 
 BASE_URL_ENV = "ASSISTANT_LLM_BASE_URL"
 MODEL_ENV = "ASSISTANT_LLM_MODEL"

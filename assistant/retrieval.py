@@ -9,8 +9,8 @@ from typing import Literal
 
 import numpy as np
 
-from .embedding import Embedder
 from .fusion import DEPTH, fuse
+from .model.embedding import Embedder
 from .results import Hit
 from .store import IndexData
 from .text.normalize import fold_for_matching

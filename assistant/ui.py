@@ -21,9 +21,9 @@ from . import render
 from .chat import DEFAULT_K, MAX_K, AnswerMode, ChatState, checked_k, respond
 from .conversation import questions_from_text
 from .core import ArticleInfo, Assistant
-from .embedding import Embedder
 from .errors import AssistantError, QuestionError
 from .llm import BASE_URL_ENV, MODEL_ENV
+from .model.embedding import Embedder
 from .results import Hit
 from .retrieval import Method
 from .settings import Settings

@@ -140,7 +140,7 @@ def real_vectors(cache: Path) -> tuple[np.ndarray, np.ndarray]:
         saved = np.load(cache, allow_pickle=False)
         if saved["anchors"].shape[0] == len(texts) and saved["queries"].shape[0] == len(questions):
             return saved["anchors"], saved["queries"]
-    from assistant.embedding import load_embedder
+    from assistant.model.embedding import load_embedder
 
     print(f"embedding {len(texts)} texts and {len(questions)} questions (kept in {cache}) ...", file=sys.stderr)
     embedder = load_embedder()

