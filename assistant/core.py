@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import get_args
 
 from .errors import IndexStaleError, ModelMismatchError, QuestionError
-from .indexing import BuildReport, Progress, build_index, staleness
 from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
 from .retrieval import Method, Retriever
 from .settings import Settings
-from .store import IndexData, read_index
+from .store.folder import IndexData, read_index
+from .store.indexing import BuildReport, Progress, build_index, staleness
 
 
 @dataclass(frozen=True)

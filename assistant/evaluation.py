@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .indexing import embed_passages
 from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder
 from .retrieval import Method, Retriever
 from .settings import Settings
-from .store import Manifest, assemble, read_jsonl
+from .store.folder import Manifest, assemble, read_jsonl
+from .store.indexing import embed_passages
 from .text import chunking, dedup
 from .text.documents import Article
 from .text.normalize import clean_text, fold_for_matching

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import jieba.posseg as pseg
 
 from .extraction import NAMING, values
-from .keyword import tokenize
 from .question import QuestionFrame, analyse
+from .store.keyword import tokenize
 from .text.normalize import fold_for_matching
 
 # Words that say what is asked rather than what it is about; they carry no evidence.

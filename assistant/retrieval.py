@@ -12,7 +12,7 @@ import numpy as np
 from .fusion import DEPTH, fuse
 from .model.embedding import Embedder
 from .results import Hit
-from .store import IndexData
+from .store.folder import IndexData
 from .text.normalize import fold_for_matching
 
 Method = Literal["hybrid", "keyword", "vector"]

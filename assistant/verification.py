@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .evidence import QUESTION_WORDS
-from .keyword import tokenize
 from .results import Answer, Citation, Hit
+from .store.keyword import tokenize
 from .text.chunking import sentence_spans
 from .text.normalize import fold_for_matching, is_traditional
 

@@ -80,8 +80,8 @@ import faiss  # noqa: E402
 
 from assistant.fusion import DEPTH  # noqa: E402
 from assistant.settings import default_cache_dir  # noqa: E402
+from assistant.store.vectors import APPROXIMATE_MIN_SIZE, HNSW_EF_SEARCH, VectorIndex  # noqa: E402
 from assistant.text.chunking import sentence_spans  # noqa: E402
-from assistant.vectors import APPROXIMATE_MIN_SIZE, HNSW_EF_SEARCH, VectorIndex  # noqa: E402
 
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
 NOISE = 0.5

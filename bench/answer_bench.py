@@ -37,7 +37,7 @@ from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answering import MIN_FOCUS, answer_question  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.store import read_jsonl  # noqa: E402
+from assistant.store.folder import read_jsonl  # noqa: E402
 
 SEED = REPO / "bench" / "seed"
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"

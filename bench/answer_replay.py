@@ -35,10 +35,10 @@ sys.path.insert(0, str(REPO))
 from assistant import evaluation  # noqa: E402
 from assistant.answering import answer_question  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
-from assistant.keyword import idf_from  # noqa: E402
 from assistant.question import analyse  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
+from assistant.store.keyword import idf_from  # noqa: E402
 from assistant.text.chunking import sentence_spans  # noqa: E402
 from assistant.text.normalize import fold_for_matching  # noqa: E402
 

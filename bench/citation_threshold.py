@@ -55,9 +55,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import verification
 from assistant.evaluation import load_passages, load_questions
-from assistant.keyword import KeywordIndex
 from assistant.results import Hit
 from assistant.settings import Settings
+from assistant.store.keyword import KeywordIndex
 from assistant.text.chunking import sentence_spans, split_passages
 from assistant.text.normalize import fold_for_matching
 

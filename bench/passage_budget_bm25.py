@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.keyword import KeywordIndex
 from assistant.settings import ChunkingSettings
+from assistant.store.keyword import KeywordIndex
 from assistant.text.chunking import split_passages
 from assistant.text.documents import Article
 from assistant.text.normalize import clean_text, fold_for_matching

@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 
 from assistant import evaluation  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
-from assistant.indexing import embedding_text  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.store.indexing import embedding_text  # noqa: E402
 from assistant.text import chunking  # noqa: E402
 from assistant.text.normalize import fold_for_matching, to_traditional  # noqa: E402
 
@@ -140,7 +140,7 @@ def _throughput(passages, embedder, n: int = 400, rounds: int = 3) -> dict:
     The two are timed alternately, `rounds` times each, and the medians compared, per wall-clock second and per
     CPU second of this process (the latter is what a shared, busy machine leaves stable).
     """
-    from assistant.indexing import embed_passages
+    from assistant.store.indexing import embed_passages
 
     passages = passages[:n]
     texts = [embedding_text(p) for p in passages]

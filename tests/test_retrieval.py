@@ -11,11 +11,11 @@ import pytest
 
 from assistant import Assistant, Settings, retrieval
 from assistant.cli import main
-from assistant.keyword import KeywordIndex, idf_from
 from assistant.results import Hit
 from assistant.retrieval import MAX_MERGED, Retriever
 from assistant.settings import ChunkingSettings
-from assistant.store import read_index
+from assistant.store.folder import read_index
+from assistant.store.keyword import KeywordIndex, idf_from
 from assistant.text.chunking import sentence_spans
 from assistant.text.documents import Passage
 from tests.conftest import SEED_CORPUS, HashingEmbedder

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from assistant import store
 from assistant.errors import IndexCorruptError, IndexMissingError
+from assistant.store import folder
 from assistant.text.documents import Article, Passage
 
 
@@ -20,7 +20,7 @@ def _sample(n: int = 3, dim: int = 8):
     ]
     vectors = np.random.default_rng(0).normal(size=(n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    manifest = store.Manifest(
+    manifest = folder.Manifest(
         model_name="m",
         model_id="m-id",
         dimension=dim,
@@ -36,8 +36,8 @@ def _sample(n: int = 3, dim: int = 8):
 
 def test_round_trip(tmp_path):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [[("a.txt", 0), ("b.txt", 1)]], vectors))
-    data = store.read_index(tmp_path)
+    folder.write_index(tmp_path, folder.assemble(manifest, passages, articles, [[("a.txt", 0), ("b.txt", 1)]], vectors))
+    data = folder.read_index(tmp_path)
     assert data.passages == passages
     assert data.articles == articles
     assert data.stories == [[("a.txt", 0), ("b.txt", 1)]]
@@ -49,28 +49,28 @@ def test_round_trip(tmp_path):
 
 def test_missing_index_says_how_to_build(tmp_path):
     with pytest.raises(IndexMissingError, match="python -m assistant build"):
-        store.read_index(tmp_path / "nothing")
+        folder.read_index(tmp_path / "nothing")
 
 
 def test_failed_build_leaves_previous_index_loadable(tmp_path, monkeypatch):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
+    folder.write_index(tmp_path, folder.assemble(manifest, passages, articles, [], vectors))
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    smaller = store.assemble(manifest, passages[:1], articles, [], vectors[:1])
+    smaller = folder.assemble(manifest, passages[:1], articles, [], vectors[:1])
     monkeypatch.setattr(smaller.keyword, "save", explode)
     with pytest.raises(RuntimeError):
-        store.write_index(tmp_path, smaller)
-    assert len(store.read_index(tmp_path).passages) == 3
+        folder.write_index(tmp_path, smaller)
+    assert len(folder.read_index(tmp_path).passages) == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".building")]
 
 
 def test_old_data_folders_are_removed(tmp_path):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
-    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
+    folder.write_index(tmp_path, folder.assemble(manifest, passages, articles, [], vectors))
+    folder.write_index(tmp_path, folder.assemble(manifest, passages, articles, [], vectors))
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("data-")]) == 1
 
 
@@ -87,7 +87,7 @@ def test_old_data_folders_are_removed(tmp_path):
 )
 def test_damaged_index_gives_clear_error(tmp_path, damage):
     manifest, passages, articles, vectors = _sample()
-    store.write_index(tmp_path, store.assemble(manifest, passages, articles, [], vectors))
+    folder.write_index(tmp_path, folder.assemble(manifest, passages, articles, [], vectors))
     damage(tmp_path)
     with pytest.raises(IndexCorruptError, match=r"重新构建|rebuild|assistant build"):
-        store.read_index(tmp_path)
+        folder.read_index(tmp_path)

@@ -8,8 +8,8 @@ import faiss
 import numpy as np
 import pytest
 
-from assistant import vectors
-from assistant.vectors import APPROXIMATE_MIN_SIZE, HNSW_EF_SEARCH, VectorIndex
+from assistant.store import vectors
+from assistant.store.vectors import APPROXIMATE_MIN_SIZE, HNSW_EF_SEARCH, VectorIndex
 
 DIMENSION = 32
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AssistantError, IndexProblem, UnreadableFileError
-from .model.embedding import Embedder
-from .settings import Settings
-from .store import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
-from .text import chunking, dedup, reading
-from .text.documents import Article, Passage
-from .text.normalize import fold_for_matching
+from ..errors import AssistantError, IndexProblem, UnreadableFileError
+from ..model.embedding import Embedder
+from ..settings import Settings
+from ..text import chunking, dedup, reading
+from ..text.documents import Article, Passage
+from ..text.normalize import fold_for_matching
+from .folder import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
 
 log = logging.getLogger(__name__)
 

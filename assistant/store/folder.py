@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexCorruptError, IndexMissingError
+from ..errors import IndexCorruptError, IndexMissingError
+from ..text.documents import Article, Passage
 from .keyword import KeywordIndex
-from .text.documents import Article, Passage
 from .vectors import VectorIndex
 
 FORMAT_VERSION = 1
