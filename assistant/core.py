@@ -14,7 +14,7 @@ from .errors import IndexStaleError, ModelMismatchError, QuestionError
 from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
-from .retrieval import Method, Retriever
+from .search.retrieval import Method, Retriever
 from .settings import Settings
 from .store.folder import IndexData, read_index
 from .store.indexing import BuildReport, Progress, build_index, staleness

@@ -20,7 +20,7 @@ import numpy as np
 
 from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder
-from .retrieval import Method, Retriever
+from .search.retrieval import Method, Retriever
 from .settings import Settings
 from .store.folder import Manifest, assemble, read_jsonl
 from .store.indexing import embed_passages

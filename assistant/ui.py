@@ -25,7 +25,7 @@ from .errors import AssistantError, QuestionError
 from .llm import BASE_URL_ENV, MODEL_ENV
 from .model.embedding import Embedder
 from .results import Hit
-from .retrieval import Method
+from .search.retrieval import Method
 from .settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"

@@ -78,7 +78,7 @@ sys.path.insert(0, str(REPO))
 
 import faiss  # noqa: E402
 
-from assistant.fusion import DEPTH  # noqa: E402
+from assistant.search.fusion import DEPTH  # noqa: E402
 from assistant.settings import default_cache_dir  # noqa: E402
 from assistant.store.vectors import APPROXIMATE_MIN_SIZE, HNSW_EF_SEARCH, VectorIndex  # noqa: E402
 from assistant.text.chunking import sentence_spans  # noqa: E402

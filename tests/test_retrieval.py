@@ -9,10 +9,11 @@ from itertools import combinations, pairwise
 
 import pytest
 
-from assistant import Assistant, Settings, retrieval
+from assistant import Assistant, Settings
 from assistant.cli import main
 from assistant.results import Hit
-from assistant.retrieval import MAX_MERGED, Retriever
+from assistant.search import retrieval
+from assistant.search.retrieval import MAX_MERGED, Retriever
 from assistant.settings import ChunkingSettings
 from assistant.store.folder import read_index
 from assistant.store.keyword import KeywordIndex, idf_from

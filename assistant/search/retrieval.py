@@ -9,11 +9,11 @@ from typing import Literal
 
 import numpy as np
 
+from ..model.embedding import Embedder
+from ..results import Hit
+from ..store.folder import IndexData
+from ..text.normalize import fold_for_matching
 from .fusion import DEPTH, fuse
-from .model.embedding import Embedder
-from .results import Hit
-from .store.folder import IndexData
-from .text.normalize import fold_for_matching
 
 Method = Literal["hybrid", "keyword", "vector"]
 
