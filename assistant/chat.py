@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import render
+from .answers.llm import LLMError, LLMSettings, normalized_base_url
 from .conversation import Exchange, resolve_followup
 from .core import Assistant
 from .errors import AssistantError, QuestionError
-from .llm import LLMError, LLMSettings, normalized_base_url
 from .results import Answer, Hit
 
 DEFAULT_K = 5

@@ -142,7 +142,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from .llm import LLMSettings
+    from .answers.llm import LLMSettings
 
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model)
     *_, last = _load(args).answer_updates(args.question, k=args.k, llm=llm, **_scope(args))
@@ -162,8 +162,8 @@ def _ask(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from . import evaluation
+    from .answers.llm import LLMSettings
     from .core import shared_embedder
-    from .llm import LLMSettings
 
     settings = Settings.from_env(model=args.model)
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model) if args.llm_url else None

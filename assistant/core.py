@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import get_args
 
+from .answers.llm import AnswerUpdate, LLMSettings, answer_updates
 from .errors import IndexStaleError, ModelMismatchError, QuestionError
-from .llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
 from .search.retrieval import Method, Retriever

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .llm import AnswerUpdate, LLMSettings, answer_updates
+from .answers.llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder
 from .search.retrieval import Method, Retriever
 from .settings import Settings

@@ -18,11 +18,11 @@ from pathlib import Path
 import gradio as gr
 
 from . import render
+from .answers.llm import BASE_URL_ENV, MODEL_ENV
 from .chat import DEFAULT_K, MAX_K, AnswerMode, ChatState, checked_k, respond
 from .conversation import questions_from_text
 from .core import ArticleInfo, Assistant
 from .errors import AssistantError, QuestionError
-from .llm import BASE_URL_ENV, MODEL_ENV
 from .model.embedding import Embedder
 from .results import Hit
 from .search.retrieval import Method

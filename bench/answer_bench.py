@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import Assistant, evaluation  # noqa: E402
-from assistant.answering import MIN_FOCUS, answer_question  # noqa: E402
+from assistant.answers.answering import MIN_FOCUS, answer_question  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402

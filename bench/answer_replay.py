@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import evaluation  # noqa: E402
-from assistant.answering import answer_question  # noqa: E402
+from assistant.answers.answering import answer_question  # noqa: E402
+from assistant.answers.question import analyse  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
-from assistant.question import analyse  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
 from assistant.store.keyword import idf_from  # noqa: E402

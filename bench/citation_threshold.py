@@ -53,7 +53,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import verification
+from assistant.answers import verification
 from assistant.evaluation import load_passages, load_questions
 from assistant.results import Hit
 from assistant.settings import Settings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import answer_question
-from assistant.evidence import evidence_terms, read_question
+from assistant.answers.answering import answer_question
+from assistant.answers.evidence import evidence_terms, read_question
 from assistant.results import Hit
 
 

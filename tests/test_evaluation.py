@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from conftest import HashingEmbedder, Script, ScriptedServer, raw, streamed
 
+from assistant.answers.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV, LLMSettings
 from assistant.cli import main
 from assistant.evaluation import Question, build_retriever, evaluate_answers, evaluate_retrieval, load_passages
-from assistant.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV, LLMSettings
 from assistant.settings import Settings
 
 GDP = "赤壁市预计全年GDP达到622亿元，同比增长6.5%。"

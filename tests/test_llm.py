@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from conftest import Script, ScriptedServer, chunk, free_port, raw, sse_head, streamed
 
-from assistant.llm import AnswerUpdate, LLMError, LLMSettings, build_messages, llm_answer, stream_chat
+from assistant.answers.llm import AnswerUpdate, LLMError, LLMSettings, build_messages, llm_answer, stream_chat
+from assistant.answers.verification import UNVERIFIED
 from assistant.results import Answer, Hit
-from assistant.verification import UNVERIFIED
 
 GDP = "赤壁市预计全年GDP达到622亿元，同比增长6.5%。"
 VISITORS = "天门市油菜花节共接待游客38万人次，带动旅游收入2.1亿元。"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.extraction import direct_reply, values
-from assistant.question import analyse
+from assistant.answers.extraction import direct_reply, values
+from assistant.answers.question import analyse
 
 
 @pytest.mark.parametrize(

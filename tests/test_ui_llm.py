@@ -8,8 +8,8 @@ import shutil
 import pytest
 from test_llm import ScriptedServer, raw, streamed
 
+from assistant.answers.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV
 from assistant.chat import AnswerMode, ChatState, respond
-from assistant.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV
 from assistant.ui import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"

@@ -7,8 +7,8 @@ from conftest import HashingEmbedder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.answers.verification import MARKER, UNVERIFIED, verify_answer
 from assistant.results import Hit
-from assistant.verification import MARKER, UNVERIFIED, verify_answer
 
 GDP = "赤壁市预计全年GDP达到622亿元，同比增长6.5%。"
 FIRMS = "全市新增市场主体1.2万户，其中企业3100户。"

@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 
 import jieba.posseg as pseg
 
+from ..results import Answer, Citation, Hit
+from ..text.chunking import sentence_spans
+from ..text.normalize import fold_for_matching, is_traditional, to_traditional
 from .evidence import Asked, read_question
 from .extraction import direct_reply
 from .question import QuestionFrame
-from .results import Answer, Citation, Hit
-from .text.chunking import sentence_spans
-from .text.normalize import fold_for_matching, is_traditional, to_traditional
 
 MAX_SENTENCES = 3
 MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold

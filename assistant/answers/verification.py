@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..results import Answer, Citation, Hit
+from ..store.keyword import tokenize
+from ..text.chunking import sentence_spans
+from ..text.normalize import fold_for_matching, is_traditional
 from .evidence import QUESTION_WORDS
-from .results import Answer, Citation, Hit
-from .store.keyword import tokenize
-from .text.chunking import sentence_spans
-from .text.normalize import fold_for_matching, is_traditional
 
 if TYPE_CHECKING:
-    from .model.embedding import Embedder
+    from ..model.embedding import Embedder
 
 # Measured by bench/citation_threshold.py with multilingual-e5-small on CMRC 2018 dev: chosen on 300 simplified
 # questions, checked on 300 others converted to traditional script. With the numbers rule they accept 96% / 94%

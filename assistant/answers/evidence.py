@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import jieba.posseg as pseg
 
+from ..store.keyword import tokenize
+from ..text.normalize import fold_for_matching
 from .extraction import NAMING, values
 from .question import QuestionFrame, analyse
-from .store.keyword import tokenize
-from .text.normalize import fold_for_matching
 
 # Words that say what is asked rather than what it is about; they carry no evidence.
 QUESTION_WORDS = frozenset(

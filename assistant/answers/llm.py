@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import httpx
 from httpx_sse import EventSource, SSEError
 
+from ..errors import AssistantError
+from ..results import Answer, Hit
+from ..text.normalize import is_traditional, to_simplified, to_traditional
 from .answering import answer_question
-from .errors import AssistantError
-from .results import Answer, Hit
-from .text.normalize import is_traditional, to_simplified, to_traditional
 from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:
-    from .model.embedding import Embedder
+    from ..model.embedding import Embedder
 
 BASE_URL_ENV = "ASSISTANT_LLM_BASE_URL"
 MODEL_ENV = "ASSISTANT_LLM_MODEL"
