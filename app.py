@@ -1,7 +1,7 @@
 """Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index]`.
 
 Builds index/ from corpus/ first when it is missing or stale (a fresh index is used as it is), then serves the
-app from assistant/ui.py. It binds 127.0.0.1 unless told otherwise and never creates a public share link.
+app from assistant/web/ui.py. It binds 127.0.0.1 unless told otherwise and never creates a public share link.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline machines: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant import ui
     from assistant.settings import Settings
+    from assistant.web import ui
+    from assistant.web.service import Service
 
     parser = argparse.ArgumentParser(description="新闻问答助手 web app")
     parser.add_argument("--host", default=ui.DEFAULT_HOST, help="address to bind (default: 127.0.0.1)")
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"正在检查索引 {args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
-    service = ui.Service.start(args.corpus, args.index, Settings.from_env(model=args.model), progress=_print_progress)
+    service = Service.start(args.corpus, args.index, Settings.from_env(model=args.model), progress=_print_progress)
     if service.problem:
         print(f"⚠ {service.problem}\n  网页仍会启动，修正后可在“语料库”页重建索引。", file=sys.stderr, flush=True)
     elif service.assistant.report:

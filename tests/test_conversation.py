@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.conversation import Exchange, questions_from_text, resolve_followup, topic_of
+from assistant.web.conversation import Exchange, questions_from_text, resolve_followup, topic_of
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 from html.parser import HTMLParser
 
-from assistant.render import (
+from assistant.text.documents import LOST_CHARS, MOJIBAKE
+from assistant.web.render import (
     RelatedView,
     SourceView,
     TurnView,
@@ -12,7 +13,6 @@ from assistant.render import (
     source_card,
     sources_panel,
 )
-from assistant.text.documents import LOST_CHARS, MOJIBAKE
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 

@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assistant import ui
-from assistant.chat import ChatState, respond
 from assistant.errors import QuestionError
 from assistant.results import Hit
-from assistant.ui import Service
+from assistant.web import api, corpus_tab, retrieval_tab, scope
+from assistant.web.chat import ChatState, respond
+from assistant.web.service import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 
@@ -38,7 +38,7 @@ def _final(service: Service, question: str, state: ChatState | None = None, k: i
 
 def _article(service: Service, label_start: str) -> str:
     """The article picker's value for the choice whose label starts so (as the user sees it)."""
-    (value,) = [value for label, value in ui.article_choices(service, []) if label.startswith(label_start)]
+    (value,) = [value for label, value in scope.article_choices(service, []) if label.startswith(label_start)]
     return value
 
 
@@ -129,63 +129,65 @@ def test_hostile_article_renders_as_text(service):
 
 
 def test_article_filter_keeps_answers_and_sources_inside_the_chosen_article(service):
-    sources, articles = ui.search_scope([], _article(service, f"{ROUNDUP} 第1篇"))
+    sources, articles = scope.search_scope([], _article(service, f"{ROUNDUP} 第1篇"))
     assert (sources, articles) == (None, [(ROUNDUP, 0)])  # the page counts from 1, the API from 0
     _, (messages, state, panel, _) = _final(service, AIRPORT, sources=sources, articles=articles)
     assert "111条" in messages[-1]["content"] and "只在" in messages[-1]["content"]
     assert f"{ROUNDUP} · 第1篇" in panel
     assert {(s.source, s.article) for s in state.turns[-1].view.sources} == {(ROUNDUP, 0)}
 
-    _, articles = ui.search_scope([ROUNDUP], _article(service, f"{ROUNDUP} 第2篇"))
+    _, articles = scope.search_scope([ROUNDUP], _article(service, f"{ROUNDUP} 第2篇"))
     _, (messages, state, _, _) = _final(service, AIRPORT, articles=articles)
     assert "111条" not in messages[-1]["content"], "the airport is not in the second article"
     assert {(s.source, s.article) for s in state.turns[-1].view.sources} <= {(ROUNDUP, 1)}
 
 
 def test_retrieval_view_filters_by_file_and_by_article(service):
-    _, everywhere = ui.retrieval_view(service, AIRPORT, 10)
+    _, everywhere = retrieval_tab.retrieval_view(service, AIRPORT, 10)
     assert len({row[7] for row in everywhere}) > 1
-    _, in_file = ui.retrieval_view(service, AIRPORT, 10, "hybrid", ["chibi-cadre-year.txt"], "")
+    _, in_file = retrieval_tab.retrieval_view(service, AIRPORT, 10, "hybrid", ["chibi-cadre-year.txt"], "")
     assert in_file and {row[7] for row in in_file} == {"chibi-cadre-year.txt"}
-    _, in_article = ui.retrieval_view(service, AIRPORT, 10, "hybrid", [], _article(service, f"{ROUNDUP} 第3篇"))
+    _, in_article = retrieval_tab.retrieval_view(
+        service, AIRPORT, 10, "hybrid", [], _article(service, f"{ROUNDUP} 第3篇")
+    )
     assert in_article and {(row[7], row[8]) for row in in_article} == {(ROUNDUP, "3")}
     assert everywhere[0][7:9] == [ROUNDUP, "1"], "unfiltered, the airport article ranks first"
-    message, rows = ui.retrieval_view(service, "", 10, "hybrid", [ROUNDUP], "")
+    message, rows = retrieval_tab.retrieval_view(service, "", 10, "hybrid", [ROUNDUP], "")
     assert "请输入问题" in message and rows == []
 
 
 def test_article_choices_follow_the_chosen_files_and_number_like_the_corpus_tab(service):
-    everything = ui.article_choices(service, [])
-    assert everything[0] == ui.ANY_ARTICLE and len(everything) == len(ui.article_rows(service)) + 1
-    corpus_tab = [f"{source} 第{number}篇：{title}" for source, number, title, *_ in ui.article_rows(service)]
-    assert [label for label, _ in everything[1:]] == corpus_tab
-    chibi = ui.article_choices(service, ["chibi-cadre-year.txt"])
-    assert [label for label, _ in chibi[1:]] == [t for t in corpus_tab if t.startswith("chibi-cadre-year.txt ")]
+    everything = scope.article_choices(service, [])
+    assert everything[0] == scope.ANY_ARTICLE and len(everything) == len(corpus_tab.article_rows(service)) + 1
+    listed = [f"{source} 第{number}篇：{title}" for source, number, title, *_ in corpus_tab.article_rows(service)]
+    assert [label for label, _ in everything[1:]] == listed
+    chibi = scope.article_choices(service, ["chibi-cadre-year.txt"])
+    assert [label for label, _ in chibi[1:]] == [t for t in listed if t.startswith("chibi-cadre-year.txt ")]
 
 
 def test_retrieval_rows_show_every_score_and_rank_and_merged_passages():
     hit = Hit("正文", 0.0331, "a.txt", "标题", "p1", 0, 2, keyword_score=7.5, keyword_rank=1, vector_rank=None)
     row = ["1", "0.0331", "7.5000", "1", "—", "—", "标题", "a.txt", "1", "", "p1", "正文"]
-    assert ui.hit_rows([hit]) == [row]
+    assert retrieval_tab.hit_rows([hit]) == [row]
     merged = Hit("正文", 0.5, "a.txt", "标题", "p2", 0, 9, article=2, passage_ids=["p1", "p2", "p3"])
-    assert ui.hit_rows([merged])[0][8:11] == ["3", "", "p1 … p3（3 段）"]
+    assert retrieval_tab.hit_rows([merged])[0][8:11] == ["3", "", "p1 … p3（3 段）"]
 
 
 @pytest.mark.parametrize("articles", [[["a.txt"]], [["a.txt", "1"]], [["a.txt", -1]], ["a.txt"], [[1, 0]]])
 def test_malformed_article_filters_from_api_clients_get_a_message(articles):
     with pytest.raises(QuestionError, match="articles"):
-        ui.checked_articles(articles)
+        api.checked_articles(articles)
 
 
 def test_api_article_pairs_become_tuples():
-    assert ui.checked_articles([["a.txt", 0], ("b.txt", 2)]) == [("a.txt", 0), ("b.txt", 2)]
-    assert ui.checked_articles(None) is None and ui.checked_articles([]) is None
+    assert api.checked_articles([["a.txt", 0], ("b.txt", 2)]) == [("a.txt", 0), ("b.txt", 2)]
+    assert api.checked_articles(None) is None and api.checked_articles([]) is None
 
 
 def test_corpus_views_list_articles_and_status(service):
-    status = ui.status_markdown(service)
+    status = corpus_tab.status_markdown(service)
     assert "最新" in status and "test-hashing-256" in status
-    rows = ui.article_rows(service)
+    rows = corpus_tab.article_rows(service)
     assert {r[0] for r in rows} >= {"chibi-cadre-year.txt", "hostile.txt"}
     assert all(int(r[3]) > 0 for r in rows)
 
@@ -204,24 +206,24 @@ def test_missing_index_gives_a_message_everywhere(tmp_path):
     assert "索引不存在" in broken.problem
     _, (messages, *_rest) = _final(broken, AIRPORT)
     assert "索引不存在" in messages[-1]["content"]
-    assert "索引不可用" in ui.status_markdown(broken)
-    assert ui.article_rows(broken) == [] and broken.examples() == []
+    assert "索引不可用" in corpus_tab.status_markdown(broken)
+    assert corpus_tab.article_rows(broken) == [] and broken.examples() == []
 
 
 def test_rebuild_refreshes_the_file_and_article_pickers(tmp_path, seed_corpus):
     from conftest import HOSTILE_ARTICLE, HashingEmbedder
 
     service = Service.start(seed_corpus, tmp_path / "index", embedder=HashingEmbedder())
-    chosen = ui.article_value("chibi-cadre-year.txt", 1)
+    chosen = scope.article_value("chibi-cadre-year.txt", 1)
     (seed_corpus / "hostile.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
     service.rebuild()
-    files, article = ui.scope_updates(service, ["chibi-cadre-year.txt", ROUNDUP], chosen)
+    files, article = scope.scope_updates(service, ["chibi-cadre-year.txt", ROUNDUP], chosen)
     assert "hostile.txt" in files["choices"] and files["value"] == ["chibi-cadre-year.txt", ROUNDUP]
     assert article["value"] == chosen
 
     (seed_corpus / "chibi-cadre-year.txt").unlink()
     service.rebuild()
-    files, article = ui.scope_updates(service, ["chibi-cadre-year.txt", ROUNDUP], chosen)
+    files, article = scope.scope_updates(service, ["chibi-cadre-year.txt", ROUNDUP], chosen)
     assert "chibi-cadre-year.txt" not in files["choices"] and files["value"] == [ROUNDUP]
     assert article["value"] == "" and all(v.endswith(ROUNDUP) for _, v in article["choices"][1:])
 
@@ -233,7 +235,7 @@ def test_rebuild_picks_up_a_new_file_and_a_missing_index_recovers(tmp_path, seed
     assert broken.problem
     assert "files" in broken.rebuild() and not broken.problem
     (seed_corpus / "hostile.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
-    assert "过期" in ui.status_markdown(broken)
+    assert "过期" in corpus_tab.status_markdown(broken)
     broken.rebuild()
-    assert "hostile.txt" in {r[0] for r in ui.article_rows(broken)}
-    assert "最新" in ui.status_markdown(broken)
+    assert "hostile.txt" in {r[0] for r in corpus_tab.article_rows(broken)}
+    assert "最新" in corpus_tab.status_markdown(broken)

@@ -9,8 +9,8 @@ import pytest
 from test_llm import ScriptedServer, raw, streamed
 
 from assistant.answers.llm import API_KEY_ENV, BASE_URL_ENV, FALLBACK_API_KEY_ENV, MODEL_ENV
-from assistant.chat import AnswerMode, ChatState, respond
-from assistant.ui import Service
+from assistant.web.chat import AnswerMode, ChatState, respond
+from assistant.web.service import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 REPLY = "鄂州花湖国际机场累计开通货运航线111条，初步形成全球“八小时交通圈”。[1]"

@@ -8,7 +8,8 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant import ui
+from assistant.web import ui
+from assistant.web.service import Service
 
 AIRPORT = "鄂州花湖国际机场累计开通货运航线多少条？"
 
@@ -19,7 +20,7 @@ def client(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(SEED_CORPUS, root / "corpus")
-    service = ui.Service.start(root / "corpus", root / "index", embedder=HashingEmbedder())
+    service = Service.start(root / "corpus", root / "index", embedder=HashingEmbedder())
     app = ui.build_app(service)
     url = ui.launch(app, port=free_port(), block=False)
     try:

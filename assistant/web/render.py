@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .text.documents import LOST_CHARS, MOJIBAKE
+from ..text.documents import LOST_CHARS, MOJIBAKE
 
 # Shown beside a passage whose text the pipeline could not recover exactly.
 FLAG_LABELS = {

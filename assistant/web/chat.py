@@ -11,12 +11,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..answers.llm import LLMError, LLMSettings, normalized_base_url
+from ..core import Assistant
+from ..errors import AssistantError, QuestionError
+from ..results import Answer, Hit
 from . import render
-from .answers.llm import LLMError, LLMSettings, normalized_base_url
 from .conversation import Exchange, resolve_followup
-from .core import Assistant
-from .errors import AssistantError, QuestionError
-from .results import Answer, Hit
 
 DEFAULT_K = 5
 MAX_K = 20

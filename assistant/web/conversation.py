@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import jieba
 import jieba.posseg
 
-from .text.normalize import to_simplified
+from ..text.normalize import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 
