@@ -9,7 +9,7 @@
    questions answered, the share answered with a gold answer in the text, and the share of unanswerable ones
    refused. The product's threshold (answering.MIN_FOCUS) is marked. The same for the held-out pair
    (heldout_questions.jsonl, heldout_unanswerable.jsonl), written after the threshold was chosen, and for the
-   six blind pairs (blind_*.jsonl … blind6_*.jsonl), each written by someone who saw only the articles
+   seven blind pairs (blind_*.jsonl … blind7_*.jsonl), each written by someone who saw only the articles
    (bench/seed/README.md).
 2. ask vs search latency on the seed questions: the median over questions of each question's median time.
 3. cmrc2018-dev (../shared/bench/cmrc2018-dev), --cmrc-limit questions (0 skips it): the `eval` command's ask
@@ -64,6 +64,7 @@ def main() -> None:
             ("seed blind 4", "blind4_"),
             ("seed blind 5", "blind5_"),
             ("seed blind 6", "blind6_"),
+            ("seed blind 7", "blind7_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
