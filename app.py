@@ -1,4 +1,4 @@
-"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index]`.
+"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index] [--no-reader]`.
 
 Builds index/ from corpus/ first when it is missing or stale (a fresh index is used as it is), then serves the
 app from assistant/web/ui.py. It binds 127.0.0.1 unless told otherwise and never creates a public share link.
@@ -17,7 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline machines: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.settings import Settings
+    from assistant.cli import reader_options, settings_from
     from assistant.web import ui
     from assistant.web.service import Service
 
@@ -27,16 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
     parser.add_argument("--index", default="index", help="index folder (default: index)")
     parser.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    reader_options(parser)
     args = parser.parse_args(argv)
 
     print(f"正在检查索引 {args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
-    service = Service.start(args.corpus, args.index, Settings.from_env(model=args.model), progress=_print_progress)
+    service = Service.start(args.corpus, args.index, settings_from(args), progress=_print_progress)
     if service.problem:
         print(f"⚠ {service.problem}\n  网页仍会启动，修正后可在“语料库”页重建索引。", file=sys.stderr, flush=True)
     elif service.assistant.report:
         print(service.assistant.report.summary(), flush=True)
     app = ui.build_app(service)
     threading.Thread(target=service.examples, daemon=True).start()  # ready before the first visitor asks
+    if service.assistant:  # the reading model loads in seconds: not on the first visitor's time
+        threading.Thread(target=lambda: service.assistant.reader, daemon=True).start()
     print(f"打开 http://{args.host}:{args.port} (serving; Ctrl+C to stop)", flush=True)
     try:
         ui.launch(app, args.host, args.port)

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -58,7 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         _index_and_model(command)
         command.set_defaults(run=run)
         if name == "ask":
-            _llm_options(command, "OpenAI-compatible base URL (env ASSISTANT_LLM_BASE_URL)")
+            _llm_options(
+                command, "OpenAI-compatible base URL, or 'local' for the bundled model (env ASSISTANT_LLM_BASE_URL)"
+            )
+            reader_options(command)
 
     evaluate = commands.add_parser("eval", help="retrieval metrics on a question set, per method")
     evaluate.add_argument("--passages", type=Path, required=True, help="passages.jsonl: id, title, text")
@@ -73,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
     # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
     _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
+    reader_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
     inspect = commands.add_parser("inspect", help="show the articles, passages and flags of one corpus file")
@@ -90,6 +95,26 @@ def _index_and_model(command: argparse.ArgumentParser) -> None:
 def _llm_options(command: argparse.ArgumentParser, url_help: str) -> None:
     command.add_argument("--llm-url", default=None, help=url_help)
     command.add_argument("--llm-model", default=None, help="model name at that endpoint (env ASSISTANT_LLM_MODEL)")
+
+
+def reader_options(command: argparse.ArgumentParser) -> None:
+    reader = command.add_mutually_exclusive_group()
+    reader.add_argument("--no-reader", action="store_true", help="answer without the reading model (faster)")
+    reader.add_argument("--reader-model", default=None, help="a GGUF file to judge answers with (env ASSISTANT_READER)")
+    reader.add_argument("--reader-url", default=None, help="an OpenAI-compatible endpoint to judge with instead")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and the command's --model and reader flags."""
+    settings = Settings.from_env(model=args.model)
+    reader = settings.reader
+    if getattr(args, "no_reader", False):
+        reader = replace(reader, off=True)
+    elif getattr(args, "reader_model", None):
+        reader = replace(reader, off=False, model=args.reader_model, base_url="")
+    elif getattr(args, "reader_url", None):
+        reader = replace(reader, off=False, base_url=args.reader_url)
+    return replace(settings, reader=reader)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -116,7 +141,7 @@ def _build(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace):
     from .core import Assistant
 
-    return Assistant.load(args.index, Settings.from_env(model=args.model))
+    return Assistant.load(args.index, settings_from(args))
 
 
 def _scope(args: argparse.Namespace) -> dict:
@@ -141,11 +166,19 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask(args: argparse.Namespace) -> int:
-    from .answers.llm import LLMSettings
+def _llm_settings(args: argparse.Namespace, assistant):
+    """The generating model asked for: an endpoint, 'local' for the bundled model, or none (quoted answers)."""
+    from .answers.llm import LOCAL, LLMSettings, local_llm_settings
 
-    llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model)
-    *_, last = _load(args).answer_updates(args.question, k=args.k, llm=llm, **_scope(args))
+    if (args.llm_url or "").strip().lower() == LOCAL:
+        return local_llm_settings(assistant.settings.reader)
+    return LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    assistant = _load(args)
+    llm = _llm_settings(args, assistant)
+    *_, last = assistant.answer_updates(args.question, k=args.k, llm=llm, **_scope(args))
     answer = last.answer
     if last.note:
         print(last.note, file=sys.stderr)
@@ -163,10 +196,13 @@ def _ask(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from . import evaluation
     from .answers.llm import LLMSettings
+    from .answers.reader import load_reader
     from .core import shared_embedder
 
-    settings = Settings.from_env(model=args.model)
+    settings = settings_from(args)
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model) if args.llm_url else None
+    # Only the flags turn the reader off: eval measures the product's default answerer unless told otherwise.
+    reader = None if args.no_reader else load_reader(settings)
     articles = evaluation.load_passages(args.passages)
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)
     embedder = shared_embedder(settings.model)
@@ -175,18 +211,21 @@ def _eval(args: argparse.Namespace) -> int:
     total = len(questions) * (len(evaluation.METHODS) + 1) + len(unanswerable)
     with tqdm(total=total, desc="questions", disable=args.json) as bar:
         reports = evaluation.evaluate_retrieval(retriever, questions, build_s, args.k, on_question=lambda: bar.update())
-        asked = evaluation.evaluate_answers(
-            retriever, questions, unanswerable, on_question=lambda: bar.update(), llm=llm
-        )
-    if args.json:
-        print(
-            json.dumps(
-                {**{r.method: r.to_dict() for r in reports}, "ask": asked.to_dict()}, ensure_ascii=False, indent=2
+        asked = {
+            "ask": evaluation.evaluate_answers(retriever, questions, unanswerable, on_question=bar.update, llm=llm)
+        }
+        if reader is not None and llm is None:  # the rules alone, then the reader: side by side
+            bar.total += len(questions) + len(unanswerable)
+            asked["ask_reader"] = evaluation.evaluate_answers(
+                retriever, questions, unanswerable, on_question=bar.update, reader=reader
             )
-        )
+    if args.json:
+        reported = {**{r.method: r.to_dict() for r in reports}, **{k: v.to_dict() for k, v in asked.items()}}
+        print(json.dumps(reported, ensure_ascii=False, indent=2))
     else:
         print(evaluation.format_table(reports))
-        print("ask:", json.dumps(asked.to_dict(), ensure_ascii=False))
+        for name, report in asked.items():
+            print(f"{name}:", json.dumps(report.to_dict(), ensure_ascii=False))
     return 0
 
 

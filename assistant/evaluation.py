@@ -18,7 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .answers.llm import AnswerUpdate, LLMSettings, answer_updates
+from .answers.llm import AnswerUpdate, LLMSettings
+from .answers.reader import Reader
+from .answers.responding import answer_updates
 from .model.embedding import Embedder
 from .search.retrieval import Method, Retriever
 from .settings import Settings
@@ -30,6 +32,7 @@ from .text.normalize import clean_text, fold_for_matching
 
 METHODS: tuple[Method, ...] = ("keyword", "vector", "hybrid")
 LLM_KEYS = ("llm_model", "llm_fallbacks")  # in the ask report only when a language model answered
+READER_KEYS = ("reader", "reader_unchecked")  # ... only when it did not
 
 logger = logging.getLogger(__name__)
 
@@ -172,12 +175,16 @@ class AskReport:
     n_unanswerable: int
     llm_model: str | None = None  # the language model asked; None for extractive answers
     llm_fallbacks: int | None = None  # answers where the endpoint failed and the extractive answer stood in
+    reader: bool = False  # the reading model checked the quoted answers
+    reader_unchecked: int = 0  # answers the reader could not check in time (the rules' answer stood)
+    ask_ms_p95: float = 0.0
 
     def to_dict(self) -> dict:
         return {
             k: (round(v, 4) if isinstance(v, float) else v)
             for k, v in asdict(self).items()
-            if not (k in LLM_KEYS and self.llm_model is None)  # extractive reports keep their keys
+            # extractive reports keep their keys and the reader's, generated ones the model's
+            if not (k in LLM_KEYS and self.llm_model is None) and not (k in READER_KEYS and self.llm_model)
         }
 
 
@@ -188,18 +195,20 @@ def evaluate_answers(
     k: int = 5,
     on_question: Callable[[], None] | None = None,
     llm: LLMSettings | None = None,
+    reader: Reader | None = None,
 ) -> AskReport:
     """Answers to every question, scored against the gold answers; refusals on unanswerable ones.
 
-    Extractive answers, or with `llm` the model's answers as users get them: citations verified, the extractive
-    answer standing in when the endpoint fails (counted as a fallback).
+    Extractive answers (checked by `reader` when given), or with `llm` the model's answers as users get them:
+    citations verified, the extractive answer standing in when the endpoint fails (counted as a fallback).
     """
-    recalled = found = directs = direct_right = citations = cited_right = fallbacks = 0
+    recalled = found = directs = direct_right = citations = cited_right = fallbacks = unchecked = 0
     times_ms = []
 
     def ask(question: str) -> AnswerUpdate:
-        nonlocal fallbacks
-        update = _ask(retriever, question, k, llm)
+        nonlocal fallbacks, unchecked
+        update = _ask(retriever, question, k, llm, reader)
+        unchecked += update.answer.checked is False
         if not update.generated and update.note:  # the model was asked and failed; the note says why
             if not fallbacks:
                 logger.warning("LLM fallback (counted in llm_fallbacks): %s", update.note)
@@ -239,6 +248,9 @@ def evaluate_answers(
         n_unanswerable=len(unanswerable),
         llm_model=llm.model if llm else None,
         llm_fallbacks=fallbacks if llm else None,
+        reader=reader is not None,
+        reader_unchecked=unchecked,
+        ask_ms_p95=float(np.percentile(times_ms, 95)) if times_ms else 0.0,
     )
 
 
@@ -248,10 +260,10 @@ def holds_answer(text: str, answers: Sequence[str]) -> bool:
     return any(fold_for_matching(a) in folded for a in answers if a)
 
 
-def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None) -> AnswerUpdate:
+def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None, reader: Reader | None) -> AnswerUpdate:
     """The final update of the answer, as `Assistant.answer_updates` gives it."""
     hits = retriever.search(question, k=k)
-    *_, last = answer_updates(question, hits, retriever.data.keyword.idf, retriever.embedder, llm)
+    *_, last = answer_updates(question, hits, retriever.data.keyword.idf, retriever.embedder, llm, reader)
     return last
 
 

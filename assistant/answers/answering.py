@@ -37,7 +37,7 @@ NOT_FOUND = "现有文章中没有找到与这个问题相关的内容。"
 
 
 @dataclass
-class _Candidate:
+class Candidate:
     hit_index: int
     start: int  # offsets of the sentence in its hit's text
     end: int
@@ -56,9 +56,53 @@ def answer_question(
     `idf` weighs the question's words: a rare word the passage lacks (客运 where it says 货运) counts more
     than a common one. `min_focus` is the refusal threshold (bench/answer_bench.py measures it).
     """
+    asked, candidates = _ranked(question, hits, idf)
+    traditional = is_traditional(question)
+    if not candidates or candidates[0].focus < min_focus or not _lead_named(asked.frame, candidates):
+        return refusal(hits, traditional)  # 位于哪个区, 哪位领导: no sentence names a place or someone
+    return _answer(asked.frame, hits, candidates, traditional)
+
+
+def sentence_candidates(question: str, hits: list[Hit], idf: Callable[[str], float]) -> list[Candidate]:
+    """Every sentence of the hits that might answer, best first by the question's words, for a reader to judge.
+
+    Unlike answer_question nothing is refused here and the rules that rule sentences out are not applied: the
+    reader decides. Sentences the rules would rule out come after those they keep."""
+    asked, kept = _ranked(question, hits, idf)
+    if kept:
+        _lead_named(asked.frame, kept)
+    others = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked, strict=False)]
+    seen = {(c.hit_index, c.first) for c in kept}
+    return kept + sorted((c for c in others if (c.hit_index, c.first) not in seen), key=lambda c: -c.score)
+
+
+def answer_from(question: str, hits: list[Hit], idf: Callable[[str], float], lead: Candidate, direct: str) -> Answer:
+    """The answer quoting `lead` (a sentence the reader accepted), with `direct` as its short reply when given,
+    else the rules' one. When the lead is the rules' own, their runners-up are quoted too."""
+    asked, candidates = _ranked(question, hits, idf)
+    traditional = is_traditional(question)
+    if candidates and _lead_named(asked.frame, candidates) and _same(candidates[0], lead):
+        answer = _answer(asked.frame, hits, candidates, traditional)
+    else:
+        answer = _answer(asked.frame, hits, [lead], traditional)
+    if direct:
+        text = answer.text.removeprefix(f"**{answer.direct}** [1]\n\n") if answer.direct else answer.text
+        answer = replace(answer, text=f"**{direct}** [1]\n\n{text}", direct=direct)
+    return answer
+
+
+def sentence_of(hits: list[Hit], candidate: Candidate) -> str:
+    return hits[candidate.hit_index].text[candidate.start : candidate.end]
+
+
+def _same(a: Candidate, b: Candidate) -> bool:
+    return (a.hit_index, a.start, a.end) == (b.hit_index, b.start, b.end)
+
+
+def _ranked(question: str, hits: list[Hit], idf: Callable[[str], float]) -> tuple[Asked, list[Candidate]]:
     asked = read_question(question, idf)
 
-    def scored(asked: Asked) -> list[_Candidate]:
+    def scored(asked: Asked) -> list[Candidate]:
         return [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked)]
 
     candidates = scored(asked)
@@ -67,11 +111,13 @@ def answer_question(
         # 40km), but not one in another Chinese unit (多少吨 asked, 6.5万亩 given).
         asked = replace(asked, frame=replace(asked.frame, loose_unit=True))
         candidates = scored(asked)
-    frame = asked.frame
     candidates.sort(key=lambda c: -c.score)
-    traditional = is_traditional(question)
-    if not candidates or candidates[0].focus < min_focus:
-        return _refusal(hits, traditional)
+    return asked, candidates
+
+
+def _lead_named(frame: QuestionFrame, candidates: list[Candidate]) -> bool:
+    """Put first the sentence that names what the question asks for, where the hits allow (_lead_with); False
+    when the question needs a name (哪个县, 哪位) and no sentence gives one."""
     named = False
     if frame.kind == "person":
         named = _lead_with(candidates, _names_someone)
@@ -79,8 +125,11 @@ def answer_question(
         named = _lead_with(candidates, lambda folded: _names_place(frame, folded))
     elif frame.kind == "reason" and not _lead_with(candidates, _gives_cause, CAUSE_RATIO):
         _quote_also(candidates, _gives_cause, CAUSE_QUOTED_RATIO)
-    if frame.needs_name and not named:
-        return _refusal(hits, traditional)  # 位于哪个区, 哪位领导: no sentence names a place or someone
+    return named or not frame.needs_name
+
+
+def _answer(frame: QuestionFrame, hits: list[Hit], candidates: list[Candidate], traditional: bool) -> Answer:
+    """The answer quoting the best candidate and its close runners-up, with the short reply where one is sure."""
     _take_referent(candidates)
     best, *others = candidates
     chosen = _choose(best, others)
@@ -113,7 +162,7 @@ def _holds_number(folded_text: str, number: str) -> bool:
     return re.search(rf"(?<!\d)(?<!\d\.){re.escape(number)}(?!\.?\d)", folded_text) is not None
 
 
-def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]:
+def _score_sentences(hit_index: int, hit: Hit, asked: Asked, strict: bool = True) -> list[Candidate]:
     """Each sentence that could answer the question, with its share of the question's evidence.
 
     A passage must hold the question's numbers (years); a sentence the question's rules rule out (Asked.rules_out:
@@ -128,7 +177,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     """
     terms = asked.terms
     about = _lowered(hit.title + hit.text)
-    if any(not _holds_number(about, n) for n in asked.numbers):
+    if strict and any(not _holds_number(about, n) for n in asked.numbers):
         return []
     penalty = MISSING_NAME_FACTOR ** _missing(about, asked.names)
     title = _lowered(hit.title)
@@ -144,7 +193,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
     out = []
     for j, (start, end) in enumerate(spans):
         here = folded[j]
-        if _IS_QUESTION.search(here) or asked.rules_out(here, title):
+        if _IS_QUESTION.search(here) or (strict and asked.rules_out(here, title)):
             continue
         held = checked[j]
         near = " ".join(checked[max(0, j - 1) : j + 2])
@@ -161,7 +210,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[_Candidate]
         focus = (sum(w * credit(t) for t, w in focus_terms.items()) + topic_weight) / total_focus
         coverage = sum(w * (1.0 if t in topic else credit(t)) for t, w in terms.items()) / total_all
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
-        out.append(_Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
+        out.append(Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
     return out
 
 
@@ -197,7 +246,7 @@ def _names_place(frame: QuestionFrame, folded_sentence: str) -> bool:
     )
 
 
-def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: float = NAMED_RATIO) -> bool:
+def _lead_with(ranked: list[Candidate], names: Callable[[str], bool], ratio: float = NAMED_RATIO) -> bool:
     """Make the best sentence name what the question asks for (someone for 谁, a place for 哪里, a cause for
     为什么), where the hits allow: join to it the sentence right after or before it that does (a quote's speaker:
     "…的加速器。”张永伟表示; a caption's next line: "…技术核心。发往意大利的…"), or else put first a sentence
@@ -217,7 +266,7 @@ def _lead_with(ranked: list[_Candidate], names: Callable[[str], bool], ratio: fl
     return i is not None
 
 
-def _first_fitting(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: float) -> int | None:
+def _first_fitting(ranked: list[Candidate], fits: Callable[[str], bool], ratio: float) -> int | None:
     """The rank of the best runner-up that `fits` and scores at least `ratio` of the best, if any."""
     for i, c in enumerate(ranked[1:], 1):
         if c.score < ratio * ranked[0].score:
@@ -237,7 +286,7 @@ def _gives_cause(folded_sentence: str) -> bool:
     return _GIVES_CAUSE.search(folded_sentence) is not None
 
 
-def _quote_also(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: float) -> None:
+def _quote_also(ranked: list[Candidate], fits: Callable[[str], bool], ratio: float) -> None:
     """Make the best-ranked sentence that `fits` and scores at least `ratio` of the best the runner-up, quoted
     like a tie of the best: a 为什么 answer whose lead restates the question ("…品相和收购价却总矮人一截") also
     quotes the cause the passage gives later ("对方的优势在于更科学的种植方式")."""
@@ -251,7 +300,7 @@ def _quote_also(ranked: list[_Candidate], fits: Callable[[str], bool], ratio: fl
 _POINTS_BACK = re.compile(r"这句|这番话|这段话|这一席话|此话|此言|上述")
 
 
-def _take_referent(ranked: list[_Candidate]) -> None:
+def _take_referent(ranked: list[Candidate]) -> None:
     """Join to the best sentence the sentence before it when it only points back at it (这句话): what it
     refers to is the answer."""
     best = ranked[0]
@@ -259,7 +308,7 @@ def _take_referent(ranked: list[_Candidate]) -> None:
         _join_neighbour(ranked, lambda c: c.first < best.first)
 
 
-def _join_neighbour(ranked: list[_Candidate], fits: Callable[[_Candidate], bool]) -> bool:
+def _join_neighbour(ranked: list[Candidate], fits: Callable[[Candidate], bool]) -> bool:
     """Join to the best sentence the sentence right after it, or else right before it, that `fits` (the speaker
     of a quote follows it), taking it out of the ranking; whether one was joined."""
     best = ranked[0]
@@ -272,7 +321,7 @@ def _join_neighbour(ranked: list[_Candidate], fits: Callable[[_Candidate], bool]
     return False
 
 
-def _join(chosen: _Candidate, neighbour: _Candidate) -> None:
+def _join(chosen: Candidate, neighbour: Candidate) -> None:
     """Widen a chosen sentence to take in the sentence right before or after it, quoted as one excerpt."""
     if neighbour.first < chosen.first:
         chosen.start, chosen.first, chosen.folded = neighbour.start, neighbour.first, neighbour.folded + chosen.folded
@@ -280,7 +329,7 @@ def _join(chosen: _Candidate, neighbour: _Candidate) -> None:
         chosen.end, chosen.last, chosen.folded = neighbour.end, neighbour.last, chosen.folded + neighbour.folded
 
 
-def _choose(best: _Candidate, others: list[_Candidate]) -> list[_Candidate]:
+def _choose(best: Candidate, others: list[Candidate]) -> list[Candidate]:
     """The best sentence, plus up to two close runners-up (from `others`, best first) that add a distinct fact:
     from another passage; when nearly as good, the sentence right before or after one already chosen (the
     answer often spans two sentences of one paragraph), quoted together with it as one passage excerpt; when as
@@ -329,7 +378,7 @@ def _bigram_overlap(a: str, b: str) -> float:
     return len(grams_a & grams_b) / min(len(grams_a), len(grams_b))
 
 
-def _refusal(hits: list[Hit], traditional: bool) -> Answer:
+def refusal(hits: list[Hit], traditional: bool) -> Answer:
     related = []
     seen = set()
     for hit in hits:

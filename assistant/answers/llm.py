@@ -13,17 +13,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 from httpx_sse import EventSource, SSEError
 
 from ..errors import AssistantError
+from ..model.llama import shared_chat_model
+from ..model.reader_weights import ensure_reader_weights
 from ..results import Answer, Hit
+from ..settings import ReaderSettings
 from ..text.normalize import is_traditional, to_simplified, to_traditional
-from .answering import answer_question
 from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:
@@ -36,6 +40,8 @@ FALLBACK_API_KEY_ENV = "OPENAI_API_KEY"
 TIMEOUT_ENV = "ASSISTANT_LLM_TIMEOUT"
 CONNECT_TIMEOUT_S = 10.0  # an unreachable host should not hold the answer for the whole read timeout
 ERROR_BODY_CHARS = 300
+LOCAL_TIMEOUT_S = 300.0
+LOCAL = "local"  # the base URL that names the bundled model
 
 
 class LLMError(AssistantError):
@@ -76,6 +82,15 @@ class LLMSettings:
     def __repr__(self) -> str:  # never print the key into logs
         key = "set" if self.api_key else "none"
         return f"LLMSettings(base_url={self.base_url!r}, model={self.model!r}, api_key={key}, timeout={self.timeout_s})"
+
+
+def local_llm_settings(reader: ReaderSettings) -> LLMSettings:
+    """Generated answers by the bundled model (or the reader's own GGUF file), offline, through the loopback
+    listener of the one copy this process runs."""
+    path = Path(reader.model) if reader.model and not reader.base_url else ensure_reader_weights()
+    model = shared_chat_model(path)
+    # Generation runs at a few tokens a second on two cores: the silence before the first token can be long.
+    return LLMSettings(base_url=model.base_url, model=model.name, timeout_s=LOCAL_TIMEOUT_S)
 
 
 def normalized_base_url(url: str) -> str:
@@ -160,6 +175,35 @@ def stream_chat(settings: LLMSettings, messages: list[dict[str, str]]) -> Iterat
         ) from exc
     except httpx.HTTPError as exc:  # connection dropped mid-stream, protocol violations ...
         raise LLMError(f"与语言模型服务的连接中断 (connection to the model endpoint failed: {exc}).") from exc
+
+
+class HttpChatModel:
+    """An OpenAI-compatible endpoint answering whole (not streamed) chat-completion requests, e.g. the reader's."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 30.0) -> None:
+        self.settings = LLMSettings(normalized_base_url(base_url), model, api_key, timeout_s)
+
+    def chat(self, request: dict, deadline: float | None = None) -> dict:
+        settings = self.settings
+        timeout = (
+            settings.timeout_s if deadline is None else max(0.1, min(settings.timeout_s, deadline - time.monotonic()))
+        )
+        headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+        try:
+            response = httpx.post(
+                f"{settings.base_url}/chat/completions",
+                json={"model": settings.model, **request},
+                headers=headers,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
+            )
+        except httpx.HTTPError as exc:
+            raise LLMError(f"无法连接阅读模型服务 {settings.base_url} (reader endpoint failed: {exc}).") from exc
+        if response.status_code >= 400:
+            raise LLMError(_status_message(settings, response))
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise LLMError(_malformed("not JSON")) from exc
 
 
 def _stream_content(events: EventSource) -> Iterator[str]:
@@ -295,22 +339,6 @@ def llm_answer(
         return
     verification = verify_answer(reply, hits, embedder)
     yield AnswerUpdate(verification.answer.text, verification.answer, note=verification.note, verification=verification)
-
-
-def answer_updates(
-    question: str, hits: Sequence[Hit], idf: Callable[[str], float], embedder: Embedder, llm: LLMSettings | None
-) -> Iterator[AnswerUpdate]:
-    """The answer over the hits as it arrives: one final update when quoting (`llm` None), the model's growing
-    text when generating, with the extractive answer as the fallback."""
-
-    def extractive() -> Answer:
-        return answer_question(question, list(hits), idf)
-
-    if llm is None:
-        answer = extractive()
-        yield AnswerUpdate(answer.text, answer, generated=False)
-    else:
-        yield from llm_answer(question, hits, embedder, llm, fallback=extractive)
 
 
 def visible_text(raw: str) -> str:

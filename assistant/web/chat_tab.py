@@ -54,8 +54,8 @@ def chat_tab(service: Service) -> tuple[gr.Chatbot, tuple[gr.Dropdown, gr.Dropdo
 
     inputs = [question, state, k, *scope, *mode]
 
-    def chat(question_text, chat_state, k_value, files, article, how, base_url, model, api_key):
-        answer_mode = AnswerMode(how == "generate", base_url or "", model or "", api_key or "")
+    def chat(question_text, chat_state, k_value, files, article, how, base_url, model, api_key, check):
+        answer_mode = AnswerMode(how == "generate", base_url or "", model or "", api_key or "", check, how == "local")
         sources, articles = search_scope(files, article)
         yield from respond(service.require, question_text, chat_state, k_value, sources, answer_mode, articles=articles)
 
@@ -83,10 +83,19 @@ def _settings_panel(
         k = gr.Slider(1, MAX_K, value=DEFAULT_K, step=1, label="检索段落数")
         scope = scope_pickers(service, "chat")
         how = gr.Radio(
-            [("摘录原文（无需模型）", "quote"), ("语言模型生成（OpenAI 兼容接口）", "generate")],
+            [
+                ("摘录原文", "quote"),
+                ("本地模型生成（离线，较慢）", "local"),
+                ("语言模型生成（OpenAI 兼容接口）", "generate"),
+            ],
             value="quote",
             label="回答方式",
             elem_id="answer-mode",
+        )
+        check = gr.Checkbox(
+            value=True,
+            label="用阅读模型核对摘录的回答（更准，每问多几秒；关闭则更快）",
+            elem_id="reader-check",
         )
         with gr.Group(visible=False, elem_id="endpoint") as endpoint:
             base_url = gr.Textbox(
@@ -95,4 +104,4 @@ def _settings_panel(
             model = gr.Textbox(label="模型名", placeholder="qwen2.5:7b-instruct", value=os.environ.get(MODEL_ENV, ""))
             api_key = gr.Textbox(label="API Key（本地模型可留空）", type="password")
         how.change(lambda chosen: gr.update(visible=chosen == "generate"), how, endpoint, api_visibility="private")
-    return k, scope, [how, base_url, model, api_key]
+    return k, scope, [how, base_url, model, api_key, check]

@@ -87,7 +87,7 @@ def example_questions(assistant: Assistant, limit: int = 4, tries_per_file: int 
     chosen: list[str] = []
     for source, headlines in titles.items():
         for question, value in itertools.islice(_file_questions(assistant, source, headlines), tries_per_file):
-            answer = assistant.ask(question)
+            answer = assistant.ask(question, check=False)  # the reader is for users; examples only need a quote
             if answer.found and value in answer.text:
                 chosen.append(question)
                 break

@@ -1,0 +1,191 @@
+"""The reader: a language model that decides which retrieved sentence states the asked fact.
+
+Word rules cannot tell a sentence that states the asked fact from a near miss about the same subject (客运 asked,
+货运 given; the project named, its site not). The reader asks a small instruction-tuned model one yes/no question
+per candidate sentence and reads p(是) from the first token's log-probabilities. Candidates come best first from
+the fast sentence scoring (answering.sentence_candidates); the first one the reader accepts leads the answer, and
+when none is accepted within the budget the answer is a refusal. The short bold reply is the reader's extraction
+when it occurs verbatim in the accepted sentence. When the model cannot be reached in time the rules' answer is
+given, marked as not checked: a slow model never turns into an error.
+
+The model is anything that answers OpenAI chat-completion requests with logprobs: the bundled GGUF run in-process
+(model/llama.py) or an OpenAI-compatible endpoint (llm.HttpChatModel).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import AssistantError, ModelUnavailableError
+from ..model.llama import shared_chat_model
+from ..model.reader_weights import ensure_reader_weights
+from ..results import Answer, Hit
+from ..settings import READER_THRESHOLD, Settings
+from ..text.normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
+from .answering import Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
+from .llm import HttpChatModel
+
+MAX_JUDGED = 3  # candidate sentences judged per question, best first
+BUDGET_S = 12.0  # a question's whole time with the reader, queueing included
+EXTRACT_TOKENS = 24
+UNCHECKED_NOTE = "阅读模型繁忙，以下回答未经模型核对。"
+NOT_STATED = "资料未提及"
+
+
+class ChatModel(Protocol):
+    def chat(self, request: dict[str, Any], deadline: float | None = None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Judgement:
+    sentence: str
+    p_yes: float
+
+
+@dataclass(frozen=True)
+class ReadAnswer:
+    """An answer with what the reader made of it: `checked` False when the model could not be reached in time."""
+
+    answer: Answer
+    checked: bool
+    judgements: list[Judgement]
+    seconds: float
+
+
+class Reader:
+    def __init__(self, model: ChatModel, threshold: float = READER_THRESHOLD, max_judged: int = MAX_JUDGED) -> None:
+        self.model = model
+        self.threshold = threshold
+        self.max_judged = max_judged
+
+    def judge(self, question: str, sentence: str, deadline: float | None = None) -> float:
+        """p(是) that `sentence` states the specific fact `question` asks for, between 0 and 1."""
+        request = {
+            "messages": _judge_messages(question, sentence),
+            "max_tokens": 1,
+            "temperature": 0,
+            "logprobs": True,
+            "top_logprobs": 10,
+        }
+        return _p_yes(self.model.chat(request, deadline))
+
+    def extract(self, question: str, sentence: str, deadline: float | None = None) -> str:
+        """The answer's words copied from `sentence`, or "" when the model gives none found there verbatim."""
+        request = {
+            "messages": _extract_messages(question, sentence),
+            "max_tokens": EXTRACT_TOKENS,
+            "temperature": 0,
+        }
+        reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
+        if not reply or NOT_STATED in reply or len(reply) > len(sentence) // 2:
+            return ""
+        return reply if fold_for_matching(reply) in fold_for_matching(sentence) else ""
+
+    def answer(
+        self, question: str, hits: list[Hit], idf: Callable[[str], float], budget_s: float = BUDGET_S
+    ) -> ReadAnswer:
+        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer if it is busy."""
+        started = time.monotonic()
+        deadline = started + budget_s
+        judgements: list[Judgement] = []
+        try:
+            for candidate in distinct_candidates(sentence_candidates(question, hits, idf), hits)[: self.max_judged]:
+                sentence = sentence_of(hits, candidate)
+                p_yes = self.judge(question, sentence, deadline)
+                judgements.append(Judgement(sentence, p_yes))
+                if p_yes >= self.threshold:
+                    direct = self._direct(question, sentence, deadline)
+                    answer = answer_from(question, hits, idf, candidate, direct)
+                    return ReadAnswer(answer, True, judgements, time.monotonic() - started)
+        except AssistantError:  # busy or failing: the rules answer, marked as not checked
+            answer = answer_question(question, hits, idf)
+            return ReadAnswer(answer, False, judgements, time.monotonic() - started)
+        answer = refusal(hits, is_traditional(question))
+        return ReadAnswer(answer, True, judgements, time.monotonic() - started)
+
+    def _direct(self, question: str, sentence: str, deadline: float) -> str:
+        if time.monotonic() >= deadline:
+            return ""
+        try:
+            reply = self.extract(question, sentence, deadline)
+        except AssistantError:
+            return ""
+        return to_traditional(reply) if reply and is_traditional(question) else reply
+
+
+def checked_note(checked: bool | None, traditional: bool) -> str:
+    """What the user is told about the reader's part in an answer: only that it could not check it."""
+    if checked is not False:
+        return ""
+    return to_traditional(UNCHECKED_NOTE) if traditional else UNCHECKED_NOTE
+
+
+def distinct_candidates(candidates: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+    """Candidates without repeats of the same sentence (the same story in two files, overlapping passages)."""
+    seen, out = set(), []
+    for c in candidates:
+        key = fold_for_matching(sentence_of(hits, c))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+# Judge the sentence, not the passage: with the whole passage the model says 是 to near misses about the same
+# subject (DESIGN-NOTES §7). The question comes after the material, which the model reads more carefully.
+_JUDGE_SYSTEM = "你是严谨的新闻核查员。"
+_JUDGE_USER = "资料：{sentence}\n问题：{question}\n资料是否明确给出了问题所问的具体信息？只回答“是”或“否”。"
+_EXTRACT_SYSTEM = "你从资料中摘取答案。"
+_EXTRACT_USER = (
+    "资料：{sentence}\n问题：{question}\n"
+    "只用资料中的原文回答，越短越好（一个数字、日期、名字或词组），不要解释。资料中没有答案就输出“资料未提及”。"
+)
+
+
+def _judge_messages(question: str, sentence: str) -> list[dict[str, str]]:
+    # The model reads simplified Chinese better; the question may be in either script.
+    user = _JUDGE_USER.format(sentence=to_simplified(sentence.strip()), question=to_simplified(question.strip()))
+    return [{"role": "system", "content": _JUDGE_SYSTEM}, {"role": "user", "content": user}]
+
+
+def _extract_messages(question: str, sentence: str) -> list[dict[str, str]]:
+    # The sentence stays in its own script so that the copied words are found in it verbatim.
+    user = _EXTRACT_USER.format(sentence=sentence.strip(), question=question.strip())
+    return [{"role": "system", "content": _EXTRACT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def _p_yes(response: dict[str, Any]) -> float:
+    """p(是) / (p(是) + p(否)) from the first generated token's top log-probabilities; 0 when neither is there."""
+    try:
+        top = response["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+    except (KeyError, IndexError, TypeError):
+        raise AssistantError("阅读模型没有返回概率 (the reading model gave no logprobs).") from None
+    yes = sum(math.exp(t["logprob"]) for t in top if t.get("token", "").strip() in ("是", "是的"))
+    no = sum(math.exp(t["logprob"]) for t in top if t.get("token", "").strip() in ("否", "不是", "不"))
+    return yes / (yes + no) if yes + no > 0 else 0.0
+
+
+def _content(response: dict[str, Any]) -> str:
+    try:
+        return str(response["choices"][0]["message"]["content"] or "")
+    except (KeyError, IndexError, TypeError):
+        raise AssistantError("阅读模型的回复格式不对 (the reading model's reply is malformed).") from None
+
+
+def load_reader(settings: Settings) -> Reader | None:
+    """The reader the settings choose: the bundled model (materialised on first use), another GGUF file, an
+    OpenAI-compatible endpoint, or None when the reader is off."""
+    chosen = settings.reader
+    if chosen.off:
+        return None
+    if chosen.base_url:
+        return Reader(HttpChatModel(chosen.base_url, chosen.model or "default", chosen.api_key), chosen.threshold)
+    path = Path(chosen.model) if chosen.model else ensure_reader_weights()
+    if not path.is_file():
+        raise ModelUnavailableError(f"找不到阅读模型文件 {path} (reader model file not found).")
+    return Reader(shared_chat_model(path), chosen.threshold)

@@ -1,0 +1,47 @@
+"""The answer to a question over its hits, as it arrives: quoted and checked by the reader, or generated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..results import Answer, Hit
+from ..text.normalize import is_traditional, to_traditional
+from .answering import answer_question
+from .llm import AnswerUpdate, LLMSettings, llm_answer
+from .reader import Reader, checked_note
+
+if TYPE_CHECKING:
+    from ..model.embedding import Embedder
+
+CHECKING = "（正在用阅读模型核对…）"
+
+
+def answer_updates(
+    question: str,
+    hits: Sequence[Hit],
+    idf: Callable[[str], float],
+    embedder: Embedder,
+    llm: LLMSettings | None,
+    reader: Reader | None = None,
+) -> Iterator[AnswerUpdate]:
+    """Quoted (`llm` None): the rules' answer at once, then, with a reader, the answer it checked; generated:
+    the model's growing text, with the quoted answer as the fallback."""
+
+    def quoted() -> Answer:
+        if reader is None:
+            return answer_question(question, list(hits), idf)
+        read = reader.answer(question, list(hits), idf)
+        return replace(read.answer, checked=read.checked)
+
+    if llm is not None:
+        yield from llm_answer(question, hits, embedder, llm, fallback=quoted)
+        return
+    if reader is not None:  # shown while the reader works: the rules' lead, marked as being checked
+        draft = answer_question(question, list(hits), idf)
+        checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
+        yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
+    answer = quoted()
+    note = checked_note(answer.checked, is_traditional(question))
+    yield AnswerUpdate(answer.text, answer, note=note, generated=False)

@@ -1,0 +1,97 @@
+"""A GGUF language model run in this process by llama.cpp (the `xllamacpp` package), shared by every thread.
+
+It answers OpenAI-style chat-completion requests in-process (`chat`, used by the reader's judgements) and over an
+OpenAI-compatible HTTP listener on a free loopback port (`base_url`, used by generated answers through the same
+client as any other endpoint). Loading takes seconds and about 1.5 GB, so there is one model per process.
+A bounded number of requests wait for it; one that cannot start before its deadline gets ModelBusyError, so a
+caller can answer without the model instead of queueing forever.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import AssistantError, ModelUnavailableError
+
+CONTEXT_TOKENS = 4096
+SLOTS = 1  # requests run one at a time: on two cores a second slot only halves the speed of each
+MAX_WAITING = 8  # requests that may queue for the model; more are turned away at once
+
+
+class ModelBusyError(AssistantError):
+    """The model could not take the request before its deadline (too many questions at once)."""
+
+
+class LocalChatModel:
+    """One llama.cpp model; `chat` runs a request when a slot frees up before `deadline` (time.monotonic)."""
+
+    def __init__(self, path: Path, threads: int | None = None, listen: bool = True) -> None:
+        try:
+            import xllamacpp
+        except ImportError as error:
+            raise ModelUnavailableError(
+                "阅读模型需要 xllamacpp 软件包：pip install xllamacpp（或 make setup）"
+                "(the reading model needs the xllamacpp package)."
+            ) from error
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_ctx = CONTEXT_TOKENS
+        params.n_parallel = SLOTS
+        params.cpuparams.n_threads = params.cpuparams_batch.n_threads = threads or os.cpu_count() or 2
+        params.warmup = False
+        params.verbosity = -1  # llama.cpp's own log goes to stderr; keep the app's output readable
+        if listen:
+            params.hostnames = ["127.0.0.1"]
+            params.port = _free_port()
+        self.path = path
+        self.name = path.stem
+        try:
+            self._server = xllamacpp.Server(params)
+        except Exception as error:  # llama.cpp reports a bad file as a generic runtime error
+            raise ModelUnavailableError(
+                f"无法加载语言模型 {path}：{error} (cannot load the language model)."
+            ) from error
+        self.base_url = f"http://127.0.0.1:{params.port}/v1" if listen else ""
+        self._slots = threading.BoundedSemaphore(SLOTS)
+        self._waiting = threading.BoundedSemaphore(SLOTS + MAX_WAITING)
+
+    def chat(self, request: dict[str, Any], deadline: float | None = None) -> dict[str, Any]:
+        """The chat-completion response for `request` (OpenAI format: messages, max_tokens, logprobs, …)."""
+        if not self._waiting.acquire(blocking=False):
+            raise ModelBusyError("阅读模型正忙 (the reading model is busy).")
+        try:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._slots.acquire(timeout=wait):
+                raise ModelBusyError("阅读模型排队超时 (the reading model could not be reached in time).")
+            try:
+                response = self._server.handle_chat_completions(request)
+            finally:
+                self._slots.release()
+        finally:
+            self._waiting.release()
+        if not isinstance(response, dict) or "choices" not in response:
+            raise AssistantError(f"阅读模型返回了错误：{str(response)[:200]} (the reading model failed).")
+        return response
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+_loaded: dict[Path, LocalChatModel] = {}
+_loading = threading.Lock()
+
+
+def shared_chat_model(path: Path) -> LocalChatModel:
+    """The process's one copy of the model in `path`, loaded by whoever asks first (others wait for it)."""
+    with _loading:
+        if path not in _loaded:
+            _loaded[path] = LocalChatModel(path)
+        return _loaded[path]

@@ -1,0 +1,143 @@
+"""Reader benchmark: answers judged by the reading model against the rules alone, threshold by threshold.
+
+    python bench/reader_bench.py [--pairs blind7_,blind6_] [--judged 3] [--cmrc-limit 0] [--near-miss]
+
+For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
+question is searched on the seed corpus, the first --judged distinct candidate sentences
+(answering.sentence_candidates) are all judged by the reader, and the answer at each threshold is worked out
+from those judgements (the lead is the first candidate whose p(是) reaches it; none: refused). Printed per pair:
+the rules alone (answered, correct, refused), then the reader's curve, and the median time of one judgement.
+With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
+recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
+a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
+Only aggregate figures are printed, so a blind pair stays blind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from answer_replay import retrieval_key, retrieve, without_answers  # noqa: E402
+
+from assistant import Assistant, evaluation  # noqa: E402
+from assistant.answers.answering import answer_from, answer_question, sentence_candidates  # noqa: E402
+from assistant.answers.reader import MAX_JUDGED, Reader, distinct_candidates, load_reader  # noqa: E402
+from assistant.results import Hit  # noqa: E402
+from assistant.settings import Settings, default_cache_dir  # noqa: E402
+from assistant.store.folder import read_jsonl  # noqa: E402
+from assistant.store.keyword import idf_from  # noqa: E402
+
+SEED = REPO / "bench" / "seed"
+CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
+PAIRS = ("", "heldout_", "blind_", "blind2_", "blind3_", "blind4_", "blind5_", "blind6_", "blind7_")
+GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", default=",".join(p or "tuned" for p in PAIRS), help="comma-separated prefixes")
+    parser.add_argument("--judged", type=int, default=MAX_JUDGED, help="candidate sentences judged per question")
+    parser.add_argument("--cmrc-limit", type=int, default=0, help="cmrc2018-dev questions (0: none)")
+    parser.add_argument("--near-miss", action="store_true", help="also the cmrc questions with answers cut")
+    args = parser.parse_args()
+    reader = load_reader(Settings.from_env())
+    timings: list[float] = []
+
+    prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
+    if prefixes:
+        work = Path(tempfile.mkdtemp(prefix="reader-bench-"))
+        try:
+            shutil.copytree(REPO / "corpus", work / "corpus")
+            assistant = Assistant.build(work / "corpus", work / "index")
+            idf = assistant._retriever.data.keyword.idf
+            for prefix in prefixes:
+                if not (SEED / f"{prefix}questions.jsonl").exists():
+                    continue
+                rows = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]
+                rows += [(r["question"], []) for r in read_jsonl(SEED / f"{prefix}unanswerable.jsonl")]
+                judged = [
+                    _judged(reader, q, golds, assistant.search(q), idf, args.judged, timings) for q, golds in rows
+                ]
+                print(
+                    f"== {prefix or 'tuned_'}: {sum(bool(g) for _, g in rows)} answerable, "
+                    f"{sum(not g for _, g in rows)} unanswerable",
+                    flush=True,
+                )
+                print(_curve(judged, idf), flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    if args.cmrc_limit:
+        settings = Settings.from_env()
+        cache = default_cache_dir() / "bench" / f"cmrc-hits-{retrieval_key(settings.model)}.pkl"
+        asked, frequencies, size = retrieve(cache, settings)
+        sample = {q.id for q in evaluation.load_questions(CMRC / "questions.jsonl", args.cmrc_limit)}
+        asked = [(q, hits) for q, hits in asked if q.id in sample]  # the same fixed sample as eval --limit
+
+        def idf(token: str) -> float:  # as KeywordIndex.idf
+            return idf_from(frequencies.get(token, 0), size)
+
+        judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged, timings) for q, hits in asked]
+        print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
+        print(_curve(judged, idf), flush=True)
+        if args.near_miss:
+            cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
+            cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
+            judged = [_judged(reader, q.question, [], hits, idf, args.judged, timings) for q, hits in cut]
+            print(f"== cmrc2018-dev near misses, {len(judged)} questions (answering sentences cut)", flush=True)
+            print(_curve(judged, idf), flush=True)
+    if timings:
+        print(
+            f"judgement seconds: p50 {statistics.median(timings):.2f}, "
+            f"p95 {sorted(timings)[int(0.95 * (len(timings) - 1))]:.2f}, n {len(timings)}"
+        )
+
+
+def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int, timings: list):
+    candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)[:judged]
+    scores = []
+    for c in candidates:
+        started = time.perf_counter()
+        scores.append(reader.judge(question, hits[c.hit_index].text[c.start : c.end]))
+        timings.append(time.perf_counter() - started)
+    return question, golds, hits, candidates, scores
+
+
+def _curve(judged: list, idf) -> str:
+    """Rules alone, then answered / correct / refused at each threshold of the reader."""
+    lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}"]
+    answers = [(golds, answer_question(q, hits, idf)) for q, golds, hits, _, _ in judged]
+    lines.append(f"{'rules':>10} " + _shares(answers))
+    for threshold in GRID:
+        answers = []
+        for question, golds, hits, candidates, scores in judged:
+            lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
+            answer = answer_from(question, hits, idf, lead, "") if lead else None
+            answers.append((golds, answer))
+        lines.append(f"{f'p>={threshold:.1f}':>10} " + _shares(answers))
+    return "\n".join(lines)
+
+
+def _shares(answers: list) -> str:
+    answerable = [(g, a) for g, a in answers if g]
+    unanswerable = [a for g, a in answers if not g]
+    found = sum(bool(a and a.found) for _, a in answerable)
+    correct = sum(bool(a and a.found and evaluation.holds_answer(a.text, g)) for g, a in answerable)
+    refused = sum(not (a and a.found) for a in unanswerable)
+    n, m = max(len(answerable), 1), max(len(unanswerable), 1)
+    return f"{found / n:>9.3f} {correct / n:>8.3f} " + (f"{refused / m:>8.3f}" if unanswerable else f"{'-':>8}")
+
+
+if __name__ == "__main__":
+    main()

