@@ -41,7 +41,7 @@ from assistant.store.keyword import idf_from  # noqa: E402
 SEED = REPO / "bench" / "seed"
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
 PAIRS = ("", "heldout_", "blind_", "blind2_", "blind3_", "blind4_", "blind5_", "blind6_", "blind7_")
-GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
 def main() -> None:
@@ -115,17 +115,19 @@ def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], id
 
 
 def _curve(judged: list, idf) -> str:
-    """Rules alone, then answered / correct / refused at each threshold of the reader."""
-    lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}"]
-    answers = [(golds, answer_question(q, hits, idf)) for q, golds, hits, _, _ in judged]
-    lines.append(f"{'rules':>10} " + _shares(answers))
+    """Rules alone, then answered / correct / refused at each threshold of the reader: deciding alone (the
+    product), and refusing also where the rules refuse (the measured alternative)."""
+    lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}   {'with the rules':>14}"]
+    rules = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
+    lines.append(f"{'rules':>10} " + _shares([(golds, a) for (_, golds, *_), a in zip(judged, rules, strict=True)]))
     for threshold in GRID:
-        answers = []
-        for question, golds, hits, candidates, scores in judged:
+        alone, both = [], []
+        for (question, golds, hits, candidates, scores), ruled in zip(judged, rules, strict=True):
             lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
             answer = answer_from(question, hits, idf, lead, "") if lead else None
-            answers.append((golds, answer))
-        lines.append(f"{f'p>={threshold:.1f}':>10} " + _shares(answers))
+            alone.append((golds, answer))
+            both.append((golds, answer if ruled.found else None))
+        lines.append(f"{f'p>={threshold:.2f}':>10} " + _shares(alone) + "   " + _shares(both))
     return "\n".join(lines)
 
 

@@ -187,3 +187,29 @@ def test_weights_join_into_the_cache_once(tmp_path, monkeypatch):
     shutil.move(parts[0], tmp_path / "gone.bin")  # once joined, the parts are not read again
     assert reader_weights.ensure_reader_weights(tmp_path / "cache") == path
     assert isinstance(path, Path)
+
+
+class TopicEmbedder:
+    """Two dimensions: how much a text is about passenger flights, and about everything else."""
+
+    model_id, dimension = "topic", 2
+
+    def _encode(self, texts):
+        import numpy as np
+
+        flights = [1.0 if ("passenger" in t or "客运" in t) else 0.0 for t in texts]
+        return np.array([[f, 1.0 - f] for f in flights], dtype=np.float32)
+
+    encode_queries = _encode
+
+    def encode_passages(self, texts, show_progress: bool = False):
+        return self._encode(texts)
+
+
+def test_a_question_sharing_no_words_finds_its_sentence_by_meaning():
+    question = "How many passenger routes has the airport opened?"
+    model = ScriptedModel(lambda s: 0.9 if "客运" in s else 0.1)
+    without = Reader(model, max_judged=1).answer(question, [_hit()], _flat_idf)
+    assert not without.answer.found  # the word scoring puts another sentence first
+    read = Reader(model, max_judged=1).answer(question, [_hit()], _flat_idf, TopicEmbedder())
+    assert read.answer.found and "客运航线12条" in read.answer.citations[0].sentence

@@ -19,7 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
 
 from ..errors import AssistantError, ModelUnavailableError
 from ..model.llama import shared_chat_model
@@ -27,12 +29,18 @@ from ..model.reader_weights import ensure_reader_weights
 from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
 from ..text.normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
-from .answering import Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
+from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
 from .llm import HttpChatModel
+from .question import analyse
+
+if TYPE_CHECKING:
+    from ..model.embedding import Embedder
 
 MAX_JUDGED = 3  # candidate sentences judged per question, best first
 BUDGET_S = 12.0  # a question's whole time with the reader, queueing included
 EXTRACT_TOKENS = 24
+SHORT_KINDS = ("number", "date", "person", "place", "thing")
+MEANING_POOL = 40  # sentences embedded when the question's words find none well: about two seconds' work
 UNCHECKED_NOTE = "阅读模型繁忙，以下回答未经模型核对。"
 NOT_STATED = "资料未提及"
 
@@ -87,14 +95,23 @@ class Reader:
         return reply if fold_for_matching(reply) in fold_for_matching(sentence) else ""
 
     def answer(
-        self, question: str, hits: list[Hit], idf: Callable[[str], float], budget_s: float = BUDGET_S
+        self,
+        question: str,
+        hits: list[Hit],
+        idf: Callable[[str], float],
+        embedder: Embedder | None = None,
+        budget_s: float = BUDGET_S,
     ) -> ReadAnswer:
-        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer if it is busy."""
+        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer if it is busy.
+        With an `embedder`, sentences that share too few of the question's words are ordered by meaning."""
         started = time.monotonic()
         deadline = started + budget_s
         judgements: list[Judgement] = []
+        candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)
+        if embedder is not None and candidates and candidates[0].focus < MIN_FOCUS:
+            candidates = by_meaning(question, hits, candidates, embedder)
         try:
-            for candidate in distinct_candidates(sentence_candidates(question, hits, idf), hits)[: self.max_judged]:
+            for candidate in candidates[: self.max_judged]:
                 sentence = sentence_of(hits, candidate)
                 p_yes = self.judge(question, sentence, deadline)
                 judgements.append(Judgement(sentence, p_yes))
@@ -109,13 +126,26 @@ class Reader:
         return ReadAnswer(answer, True, judgements, time.monotonic() - started)
 
     def _direct(self, question: str, sentence: str, deadline: float) -> str:
-        if time.monotonic() >= deadline:
+        """The short reply extracted by the model, for questions a word or number answers (a reason or a method
+        is the quoted sentence itself: extracting one would cost seconds and add nothing)."""
+        kind = analyse(fold_for_matching(question).lower()).kind
+        if kind not in SHORT_KINDS or time.monotonic() >= deadline:
             return ""
         try:
             reply = self.extract(question, sentence, deadline)
         except AssistantError:
             return ""
         return to_traditional(reply) if reply and is_traditional(question) else reply
+
+
+def by_meaning(question: str, hits: list[Hit], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
+    """The candidates ordered by the cosine of their sentence to the question: a paraphrase, or a question in
+    English about a Chinese article, shares too few words for the word scoring to find its sentence."""
+    shown = candidates[:MEANING_POOL]
+    query = embedder.encode_queries([question])[0]
+    sentences = embedder.encode_passages([sentence_of(hits, c) for c in shown])
+    order = np.argsort(-(sentences @ query), kind="stable")
+    return [shown[i] for i in order] + candidates[MEANING_POOL:]
 
 
 def checked_note(checked: bool | None, traditional: bool) -> str:
@@ -137,9 +167,22 @@ def distinct_candidates(candidates: list[Candidate], hits: list[Hit]) -> list[Ca
 
 
 # Judge the sentence, not the passage: with the whole passage the model says 是 to near misses about the same
-# subject (DESIGN-NOTES §7). The question comes after the material, which the model reads more carefully.
-_JUDGE_SYSTEM = "你是严谨的新闻核查员。"
-_JUDGE_USER = "资料：{sentence}\n问题：{question}\n资料是否明确给出了问题所问的具体信息？只回答“是”或“否”。"
+# subject (DESIGN-NOTES §7). Naming what the question asks for (a cause, a date, a venue) keeps the small model
+# from accepting a sentence that only restates the question's subject (bench/reader_bench.py, 2026-12-05).
+_JUDGE_SYSTEM = (
+    "你是严谨的新闻核查员。判断一句资料是否直接回答了问题。问题里的限定（年份、地点、对象、客运或货运、正职或副职）"
+    "必须与资料一致；资料只是谈到同一话题、同一个人或同一个项目，但没有写出所问的信息，回答“否”。只回答“是”或“否”。"
+)
+_JUDGE_USER = "资料：{sentence}\n问题：{question}\n这个问题问的是{slot}。资料是否明确写出了这个问题所问的{slot}？"
+_SLOTS = {
+    "number": "具体的数字或数量",
+    "date": "具体的日期或时间",
+    "person": "具体的人名或单位名",
+    "place": "具体的地点名称",
+    "reason": "原因或理由",
+    "method": "具体的做法或方式",
+}
+_ANY_SLOT = "所问的具体信息"
 _EXTRACT_SYSTEM = "你从资料中摘取答案。"
 _EXTRACT_USER = (
     "资料：{sentence}\n问题：{question}\n"
@@ -149,7 +192,9 @@ _EXTRACT_USER = (
 
 def _judge_messages(question: str, sentence: str) -> list[dict[str, str]]:
     # The model reads simplified Chinese better; the question may be in either script.
-    user = _JUDGE_USER.format(sentence=to_simplified(sentence.strip()), question=to_simplified(question.strip()))
+    question = to_simplified(question.strip())
+    slot = _SLOTS.get(analyse(fold_for_matching(question).lower()).kind or "", _ANY_SLOT)
+    user = _JUDGE_USER.format(sentence=to_simplified(sentence.strip()), question=question, slot=slot)
     return [{"role": "system", "content": _JUDGE_SYSTEM}, {"role": "user", "content": user}]
 
 

@@ -32,7 +32,7 @@ def answer_updates(
     def quoted() -> Answer:
         if reader is None:
             return answer_question(question, list(hits), idf)
-        read = reader.answer(question, list(hits), idf)
+        read = reader.answer(question, list(hits), idf, embedder)
         return replace(read.answer, checked=read.checked)
 
     if llm is not None:
