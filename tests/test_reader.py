@@ -213,3 +213,30 @@ def test_a_question_sharing_no_words_finds_its_sentence_by_meaning():
     assert not without.answer.found  # the word scoring puts another sentence first
     read = Reader(model, max_judged=1).answer(question, [_hit()], _flat_idf, TopicEmbedder())
     assert read.answer.found and "客运航线12条" in read.answer.citations[0].sentence
+
+
+def test_a_crowd_of_questions_is_served_or_turned_away_never_failed():
+    """20 questions at once on a model that takes 0.2 s each: the first ones run, the rest wait until their
+    deadline or are turned away at once; every caller gets an answer or ModelBusyError, nothing else."""
+    import threading
+    import time
+
+    from assistant.model.llama import Admission
+
+    admission = Admission(slots=1, waiting=3)
+    outcomes: list[str] = []
+
+    def ask() -> None:
+        try:
+            with admission.slot(time.monotonic() + 0.5):
+                time.sleep(0.2)
+            outcomes.append("served")
+        except ModelBusyError:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=ask) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 20 and set(outcomes) == {"served", "busy"}  # no other outcome, no exception

@@ -13,6 +13,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,30 @@ MAX_WAITING = 8  # requests that may queue for the model; more are turned away a
 
 class ModelBusyError(AssistantError):
     """The model could not take the request before its deadline (too many questions at once)."""
+
+
+class Admission:
+    """At most `slots` requests run at once and `waiting` more wait, each no longer than its deadline; the rest
+    are turned away at once (ModelBusyError), so a crowd of questions never piles up behind a slow model."""
+
+    def __init__(self, slots: int = SLOTS, waiting: int = MAX_WAITING) -> None:
+        self._running = threading.BoundedSemaphore(slots)
+        self._present = threading.BoundedSemaphore(slots + waiting)
+
+    @contextmanager
+    def slot(self, deadline: float | None = None) -> Iterator[None]:
+        if not self._present.acquire(blocking=False):
+            raise ModelBusyError("阅读模型正忙 (the reading model is busy).")
+        try:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._running.acquire(timeout=wait):
+                raise ModelBusyError("阅读模型排队超时 (the reading model could not be reached in time).")
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            self._present.release()
 
 
 class LocalChatModel:
@@ -57,23 +83,12 @@ class LocalChatModel:
                 f"无法加载语言模型 {path}：{error} (cannot load the language model)."
             ) from error
         self.base_url = f"http://127.0.0.1:{params.port}/v1" if listen else ""
-        self._slots = threading.BoundedSemaphore(SLOTS)
-        self._waiting = threading.BoundedSemaphore(SLOTS + MAX_WAITING)
+        self._admission = Admission()
 
     def chat(self, request: dict[str, Any], deadline: float | None = None) -> dict[str, Any]:
         """The chat-completion response for `request` (OpenAI format: messages, max_tokens, logprobs, …)."""
-        if not self._waiting.acquire(blocking=False):
-            raise ModelBusyError("阅读模型正忙 (the reading model is busy).")
-        try:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not self._slots.acquire(timeout=wait):
-                raise ModelBusyError("阅读模型排队超时 (the reading model could not be reached in time).")
-            try:
-                response = self._server.handle_chat_completions(request)
-            finally:
-                self._slots.release()
-        finally:
-            self._waiting.release()
+        with self._admission.slot(deadline):
+            response = self._server.handle_chat_completions(request)
         if not isinstance(response, dict) or "choices" not in response:
             raise AssistantError(f"阅读模型返回了错误：{str(response)[:200]} (the reading model failed).")
         return response
