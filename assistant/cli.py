@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .errors import AssistantError
+from .results import Hit, page_label
 from .settings import Settings
 
 
@@ -136,7 +137,7 @@ def _search(args: argparse.Namespace) -> int:
     for rank, hit in enumerate(hits, 1):
         flags = f"  ⚠ {', '.join(hit.flags)}" if hit.flags else ""
         # [article] as `inspect` numbers it, for --article
-        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.source} [{hit.article}] {hit.start}-{hit.end}){flags}")
+        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({_where(hit)} [{hit.article}] {hit.start}-{hit.end}){flags}")
         print(f"   {hit.text}\n")
     return 0
 
@@ -154,10 +155,15 @@ def _ask(args: argparse.Namespace) -> int:
         return 0
     print(answer.text)
     for c in answer.citations:
-        print(f"\n[{c.n}] {c.hit.title}  ({c.hit.source} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
+        print(f"\n[{c.n}] {c.hit.title}  ({_where(c.hit)} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
     for hit in answer.related:
         print(f"\n可能相关 (possibly related): {hit.title}  ({hit.source})")
     return 0
+
+
+def _where(hit: Hit) -> str:
+    """The file of a hit, with its PDF page ("news.pdf 第2页")."""
+    return " ".join(part for part in (hit.source, page_label(hit.pages)) if part)
 
 
 def _eval(args: argparse.Namespace) -> int:
