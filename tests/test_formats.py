@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from assistant.cli import main
 from assistant.errors import UnreadableFileError
 from assistant.text.articles import PARAGRAPH, ROW, SourceLine, split_lines
 from assistant.text.reading import read_file
-from assistant.text.webpage import has_chrome
+from assistant.text.webpage import page_split
 
 # Text of the page around the PDF's articles and the web page's article: none of it may reach an article.
 PDF_FURNITURE = ["咸宁日报", "星期六", "第1版", "- 1 -", "- 2 -"]
@@ -109,9 +110,27 @@ def test_saved_news_page_gives_the_article_without_navigation_or_ads(tmp_path: P
     assert not [text for text in PAGE_CHROME if text in everything]
 
 
-def test_only_pages_with_site_chrome_go_to_trafilatura() -> None:
-    assert has_chrome(news_page())
-    assert not has_chrome("<html><body><h1>标题</h1><p>正文。</p><h2>小标题</h2><p>又一段。</p></body></html>")
+def _neutral(markup: str) -> str:
+    """The page with its chrome's names gone, as sites with generated CSS names have it: every class and id a
+    meaningless one, no nav/header/footer/aside tags."""
+    names = iter(range(1000))
+    markup = re.sub(r'\s(class|id)="[^"]*"', lambda m: f' {m[1]}="c{next(names)}"', markup)
+    return re.sub(r"<(/?)(?:nav|header|footer|aside)\b", r"<\1div", markup)
+
+
+def test_chrome_is_dropped_also_when_the_page_does_not_name_it() -> None:
+    [article] = page_split(_neutral(news_page()), "page.html").articles
+    assert article.title == "咸安区桂花镇建成智慧农业示范基地"
+    assert not [text for text in PAGE_CHROME if text in f"{article.title}\n{article.byline}\n{article.text}"]
+
+
+def test_a_page_without_chrome_is_read_whole_keeping_its_section_headings() -> None:
+    content = news_page().split('<div class="content" id="content">')[1].split("</div>")[0]
+    markup = f"<html><body><h1>桂花镇智慧农业</h1>{content}</body></html>"
+    [article] = page_split(markup, "page.html").articles
+    assert article.title == "桂花镇智慧农业"
+    assert "带动周边农户增收" in article.text.split("\n")
+    assert article.text.startswith("近日,") and article.text.endswith("1万亩。")
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,11 @@
 
 A page saved from a news site carries navigation, ads, "hot" lists, related links and a footer around the
 article. trafilatura finds the article body, headline, date and author there far better than flattening the
-page (bench/webpage_bench.py measures both). On a page with no such chrome (an article exported as HTML, a
-fragment) trafilatura gains nothing and loses structure: it may drop short text or flatten headings and
-paragraphs into one block. So the page's own markup decides: chrome present -> trafilatura; otherwise, or when
-trafilatura finds no article, every block of the page is read (html_lines).
+page; on an article exported as HTML (or a fragment) it gains nothing and loses structure: it drops section
+headings and may flatten the whole page into one paragraph. bench/webpage_bench.py measures both readers.
+So both read the page, and what the page-wide reader (html_lines) finds beyond trafilatura's article decides:
+body text outside the article (CHROME_LINES lines or more, headings aside) means site chrome -> trafilatura's
+article; nothing beyond it -> every block of the page, with its structure.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .articles import CAPTION, HEADING, HEADLINE, PARAGRAPH, ROW, ArticleSplit, 
 from .normalize import clean_text
 
 HTML_SUFFIXES = (".html", ".htm")
+CHROME_LINES = 3  # lines of a page outside its article that make it a page with site chrome
 
 _BLOCK_TAGS = (
     "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "tr", "td",
@@ -24,45 +26,41 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 _HINTS = {"h1": HEADLINE, "figcaption": CAPTION} | {f"h{n}": HEADING for n in range(2, 7)}
 _HINT_MARK = re.compile("^\ue000(\\w+)\ue001")  # put before a heading's text while the page is flattened
-# Markup a site puts around its articles; an exported article or a fragment has none of it.
-_CHROME_TAGS = ("nav", "header", "footer", "aside")
-_CHROME_NAMES = re.compile(
-    r"\b(?:nav|navbar|menu|topbar|header|footer|sidebar|side|breadcrumb|crumb|ad|ads|advert|banner|related|share|"
-    r"comment|comments|hot|rank|recommend|copyright)\b",
-    re.I,
-)
+_SPACE = re.compile(r"\s+")
+# A site's footer lines, which trafilatura keeps when the page does not name its footer (generated CSS names).
+_FOOTER = re.compile(r"版权所有|版權所有|ICP[备證证]|Copyright|©|关于我们\s*\||联系我们\s*\||网站地图|免责声明", re.I)
+_FOOTER_CHARS = 80  # a footer line is short; an article sentence may quote "版权所有"
 _BYLINE_LABEL = re.compile(r"^(?:作者|记者|編輯|编辑|撰稿|文)\s*[:：]\s*")
 
 
 def page_split(markup: str, source: str) -> ArticleSplit:
-    """The articles of an HTML file: the article of a saved page, or all of a page without site chrome."""
-    if has_chrome(markup):
-        lines, meta = article_lines(markup)
-        if lines:
-            split = split_lines(lines, source)
-            if split.articles:
-                first = split.articles[0]
-                first = replace(
-                    first,
-                    byline=first.byline or meta.get("author", ""),
-                    date=first.date or meta.get("date", ""),
-                    url=first.url or meta.get("url", ""),
-                )
-                return ArticleSplit([first, *split.articles[1:]], split.unattached)
-    return split_lines(html_lines(markup), source)
-
-
-def has_chrome(markup: str) -> bool:
-    """Whether the page has navigation, ad, sidebar or footer markup around its text."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "html.parser")
-    if soup.find(_CHROME_TAGS):
-        return True
-    return any(
-        _CHROME_NAMES.search(" ".join([*element.get("class", []), element.get("id", "")]))
-        for element in soup.find_all(["div", "ul", "section", "span", "p"])
+    """The articles of an HTML file: the article of a page with site chrome, or all of a page without it."""
+    whole = html_lines(markup)
+    lines, meta = article_lines(markup)
+    if not lines or len(outside(whole, lines)) < CHROME_LINES:
+        return split_lines(whole, source)
+    split = split_lines(lines, source)
+    if not split.articles:
+        return split_lines(whole, source)
+    first = split.articles[0]
+    first = replace(
+        first,
+        byline=first.byline or meta.get("author", ""),
+        date=first.date or meta.get("date", ""),
+        url=first.url or meta.get("url", ""),
     )
+    return ArticleSplit([first, *split.articles[1:]], split.unattached)
+
+
+def outside(whole: list[SourceLine], article: list[SourceLine]) -> list[str]:
+    """Body lines of the whole page that the article does not hold (headings aside: trafilatura drops some)."""
+    # Spacing differs between the two (trafilatura puts spaces around inline tags such as <b>): compare without it.
+    held = "\n".join(_SPACE.sub("", line.text) for line in article)
+    return [
+        line.text
+        for line in whole
+        if line.text and line.hint not in (HEADLINE, HEADING) and _SPACE.sub("", line.text) not in held
+    ]
 
 
 def article_lines(markup: str) -> tuple[list[SourceLine], dict[str, str]]:
@@ -71,7 +69,7 @@ def article_lines(markup: str) -> tuple[list[SourceLine], dict[str, str]]:
     from lxml import etree
 
     xml = trafilatura.extract(
-        markup, output_format="xml", with_metadata=True, include_tables=True, include_images=False, deduplicate=True
+        markup, output_format="xml", with_metadata=True, include_tables=True, include_images=False
     )
     if not xml:
         return [], {}
@@ -80,6 +78,18 @@ def article_lines(markup: str) -> tuple[list[SourceLine], dict[str, str]]:
     if main is None:
         return [], {}
     lines = [SourceLine(clean_text(doc.get("title") or ""), HEADLINE)] if doc.get("title") else []
+    lines += [line for line in _body_lines(main) if not (len(line.text) <= _FOOTER_CHARS and _FOOTER.search(line.text))]
+    meta = {
+        "author": _BYLINE_LABEL.sub("", clean_text(doc.get("author") or "")).strip(),
+        "date": doc.get("date") or "",
+        "url": doc.get("url") or "",
+    }
+    return lines, meta
+
+
+def _body_lines(main) -> list[SourceLine]:
+    """Lines of trafilatura's <main>: heads, paragraphs, list items, table rows."""
+    lines = []
     for element in main:
         if element.tag == "table":
             for row in element.iter("row"):
@@ -90,12 +100,7 @@ def article_lines(markup: str) -> tuple[list[SourceLine], dict[str, str]]:
         else:
             hint = HEADING if element.tag == "head" else PARAGRAPH
             lines.extend(SourceLine(clean_text(text), hint) for text in "".join(element.itertext()).split("\n"))
-    meta = {
-        "author": _BYLINE_LABEL.sub("", clean_text(doc.get("author") or "")).strip(),
-        "date": doc.get("date") or "",
-        "url": doc.get("url") or "",
-    }
-    return lines, meta
+    return lines
 
 
 def html_lines(markup: str) -> list[SourceLine]:
