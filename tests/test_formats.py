@@ -183,3 +183,28 @@ def test_search_and_ask_name_the_pdf_page(tmp_path: Path, hashing_embedder, caps
     assert answer.citations[0].hit.pages == [2]
     [chibi] = bot.search("赤壁市预计全年GDP是多少", k=1, sources=["chibi-cadre-year.txt"])
     assert chibi.pages == []
+
+
+def test_an_index_from_before_pages_is_stale_and_rebuilt_not_broken(tmp_path: Path, hashing_embedder) -> None:
+    import json
+
+    from assistant import Assistant
+    from assistant.errors import IndexStaleError
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    news_pdf(corpus / "news.pdf")
+    Assistant.build(corpus, index, embedder=hashing_embedder)
+    # Make it what the previous version wrote: pipeline version 2, articles without pages.
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    (index / "manifest.json").write_text(json.dumps({**manifest, "pipeline_version": 2}), encoding="utf-8")
+    articles = index / manifest["data"] / "articles.jsonl"
+    rows = [json.loads(line) for line in articles.read_text(encoding="utf-8").splitlines()]
+    articles.write_text("".join(json.dumps({k: v for k, v in r.items() if k != "pages"}) + "\n" for r in rows))
+
+    with pytest.raises(IndexStaleError, match="pipeline version changed"):
+        Assistant.load(index, embedder=hashing_embedder)
+    old = Assistant.load(index, embedder=hashing_embedder, check_fresh=False)
+    assert old.search(PDF_QUESTION, k=1)[0].pages == []  # still answers while stale, without pages
+    bot = Assistant.build(corpus, index, embedder=hashing_embedder)
+    assert bot.report.changed and bot.search(PDF_QUESTION, k=1)[0].pages == [2]

@@ -6,12 +6,14 @@ others still go in. The index is then brought up to date incrementally while the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import gradio as gr
 
 from ..errors import AssistantError
-from ..text.intake import MAX_FILE_BYTES, Intake, add_file, remove_file
+from ..store.indexing import Progress
+from ..text.intake import MAX_FILE_BYTES, add_file, remove_file
 from ..text.reading import SUPPORTED_SUFFIXES, list_corpus_files
 from . import render
 from .retrieval_tab import flag_names
@@ -53,8 +55,30 @@ def corpus_files(service: Service) -> list[str]:
     return [path.relative_to(service.corpus_dir).as_posix() for path in list_corpus_files(service.corpus_dir)]
 
 
-def outcome_lines(outcomes: list[Intake], done: str) -> list[str]:
-    return [f"✓ {done}：{o.source}" if o.ok else f"⚠ {o.problem}" for o in outcomes]
+def rebuild_lines(service: Service, changes: list[str], progress: Progress | None = None) -> list[str]:
+    """`changes`, then what bringing the index up to date did (or why it could not: the old index stays)."""
+    try:
+        return [*changes, "✓ " + service.rebuild(progress)]
+    except AssistantError as exc:
+        return [*changes, f"⚠ {exc}"]
+
+
+def upload(service: Service, paths: Sequence[str | Path], progress: Progress | None = None) -> list[str]:
+    """Check and save each uploaded file (by its own name), then update the index if any went in; one line each."""
+    outcomes = []
+    for done, path in enumerate(paths):
+        if progress:
+            progress("save", done, len(paths))
+        outcomes.append(add_file(service.corpus_dir, Path(path)))
+    changes = [f"✓ 已添加：{o.source}" if o.ok else f"⚠ {o.problem}" for o in outcomes]
+    return rebuild_lines(service, changes, progress) if any(o.ok for o in outcomes) else changes
+
+
+def delete(service: Service, names: Sequence[str], progress: Progress | None = None) -> list[str]:
+    """Delete the named corpus files, then update the index; one line each."""
+    outcomes = [remove_file(service.corpus_dir, name) for name in names]
+    changes = [f"✓ 已删除：{o.source}" if o.ok else f"⚠ {o.problem}" for o in outcomes]
+    return rebuild_lines(service, changes, progress) if any(o.ok for o in outcomes) else changes
 
 
 def corpus_tab(service: Service, pickers: list[gr.Dropdown]) -> None:
@@ -92,38 +116,21 @@ def corpus_tab(service: Service, pickers: list[gr.Dropdown]) -> None:
     def overview():
         return status_markdown(service), article_rows(service)
 
-    def rebuilt(progress: gr.Progress, changes: list[str]) -> tuple:
-        """Bring the index up to date; the outcome lists `changes` first, then what the build did."""
-
-        def report(stage: str, done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc=BUILD_STAGES.get(stage, stage))
-
-        try:
-            summary = "✓ " + service.rebuild(report)
-        except AssistantError as exc:
-            summary = f"⚠ {exc}"
-        text = "\n\n".join(render.chat_text(line) for line in [*changes, summary])
+    def finished(lines: list[str]) -> tuple:
+        text = "\n\n".join(render.chat_text(line) for line in lines)
         return text, *overview(), gr.update(choices=corpus_files(service), value=[])
 
+    def tracker(progress: gr.Progress) -> Progress:
+        return lambda stage, done, total: progress((done, max(total, 1)), desc=BUILD_STAGES.get(stage, stage))
+
     def run_rebuild(progress=gr.Progress()):  # noqa: B008 - Gradio finds its progress tracker by this default
-        return rebuilt(progress, [])
+        return finished(rebuild_lines(service, [], tracker(progress)))
 
     def run_add(paths: list[str] | None, progress=gr.Progress()):  # noqa: B008
-        if not paths:
-            return render.chat_text("请先选择或拖入文件。"), *overview(), gr.update()
-        outcomes = []
-        for done, path in enumerate(paths, 1):
-            progress((done - 1, len(paths)), desc=BUILD_STAGES["save"])
-            outcomes.append(add_file(service.corpus_dir, Path(path)))
-        changes = outcome_lines(outcomes, "已添加")
-        if not any(o.ok for o in outcomes):
-            return "\n\n".join(render.chat_text(line) for line in changes), *overview(), gr.update()
-        return rebuilt(progress, changes)
+        return finished(upload(service, paths, tracker(progress)) if paths else ["请先选择或拖入文件。"])
 
     def run_delete(names: list[str] | None, progress=gr.Progress()):  # noqa: B008
-        if not names:
-            return render.chat_text("请先选择要删除的文件。"), *overview(), gr.update()
-        return rebuilt(progress, outcome_lines([remove_file(service.corpus_dir, n) for n in names], "已删除"))
+        return finished(delete(service, names, tracker(progress)) if names else ["请先选择要删除的文件。"])
 
     refresh.click(overview, None, [status, articles], api_visibility="private", queue=False)
     changing = {"api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "rebuild"}
