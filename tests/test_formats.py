@@ -168,6 +168,16 @@ def test_inspect_shows_the_pdf_articles_and_their_pages(tmp_path: Path, capsys: 
     assert "页 pages: 第2页" in out
 
 
+def test_inspect_shows_the_word_file_and_the_web_page(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(news_page(), encoding="utf-8")
+    assert main(["inspect", str(news_docx(tmp_path / "news.docx"))]) == 0
+    assert "[1] 赤壁市开通城乡公交新线路" in capsys.readouterr().out
+    assert main(["inspect", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "[0] 咸安区桂花镇建成智慧农业示范基地" in out and "日期 date: 2026-11-30" in out and "首页" not in out
+
+
 def test_search_and_ask_name_the_pdf_page(tmp_path: Path, hashing_embedder, capsys: pytest.CaptureFixture) -> None:
     from assistant import Assistant
 
