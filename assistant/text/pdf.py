@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from .normalize import clean_text
 PDF_SUFFIXES = (".pdf",)
 HEADLINE_SIZE = 1.35  # a line this many times the body size or more is a headline
 HEADING_SIZE = 1.12  # ... and this many times a subtitle or section heading
+WORD_GAP = 0.15  # a gap wider than this share of the font size separates words (PDFs often draw no spaces)
+MAX_CUTS = 60  # nesting of cuts; deeper regions (tables of tiny cells) are read line by line
 MARGIN = 0.07  # share of the page height at the top and the bottom where running headers and footers sit
 # Page numbers and folio lines: "3", "- 3 -", "3/12", "Page 3", "第3版", "第 3 页".
 _FOLIO = re.compile(r"^[-—–·\s]*(?:\d{1,4}(?:\s*/\s*\d{1,4})?|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)[-—–·\s]*$", re.I)
@@ -92,7 +95,7 @@ def _page_fragments(page) -> list[_Frag]:
         return []
     size = statistics.median(sizes)
     words = page.extract_words(
-        x_tolerance=size * 0.5, y_tolerance=size * 0.3, keep_blank_chars=True, extra_attrs=["size"]
+        x_tolerance=size * WORD_GAP, y_tolerance=size * 0.3, keep_blank_chars=True, extra_attrs=["size"]
     )
     height = float(page.height)
     return [
@@ -139,20 +142,18 @@ def _body_size(fragments: list[_Frag]) -> float:
     return weights.most_common(1)[0][0] if weights else 10.0
 
 
-def _reading_order(fragments: list[_Frag], body: float) -> list[list[_Frag]]:
+def _reading_order(fragments: list[_Frag], body: float, depth: int = 0) -> list[list[_Frag]]:
     """Blocks of one column each, in the order they are read."""
-    if len(fragments) <= 1:
+    if len(fragments) <= 1 or depth > MAX_CUTS:
         return [fragments] if fragments else []
     bands = _split(fragments, lambda f: (f.top, f.bottom), _blank_band(fragments))
-    if len(bands) > 1:
-        return [block for band in bands for block in _reading_order(band, body)]
-    columns = _split(fragments, lambda f: (f.x0, f.x1), body * 0.8)
-    if len(columns) > 1:
-        return [block for column in columns for block in _reading_order(column, body)]
-    bridging = _bridging(fragments, body)
-    if bridging:
-        return [block for band in _around(fragments, bridging) for block in _reading_order(band, body)]
-    return [fragments]
+    if len(bands) <= 1:
+        bands = _split(fragments, lambda f: (f.x0, f.x1), body * 0.8)  # columns
+    if len(bands) <= 1 and (bridging := _bridging(fragments, body)):
+        bands = _around(fragments, bridging)
+    if len(bands) <= 1:
+        return [fragments]
+    return [block for band in bands for block in _reading_order(band, body, depth + 1)]
 
 
 def _blank_band(fragments: list[_Frag]) -> float:
@@ -196,6 +197,10 @@ def _around(fragments: list[_Frag], bridging: list[_Frag]) -> list[list[_Frag]]:
     return [band for band in bands if band]
 
 
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
 def _block_lines(block: list[_Frag], page: int) -> list[_Line]:
     """The lines of one column block: fragments on the same baseline, left to right."""
     rows: list[list[_Frag]] = []
@@ -208,8 +213,10 @@ def _block_lines(block: list[_Frag], page: int) -> list[_Line]:
     for row in rows:
         text = ""
         for frag in sorted(row, key=lambda f: f.x0):
-            latin = text[-1:].isascii() and text[-1:].isalnum() and frag.text[:1].isascii() and frag.text[:1].isalnum()
-            text += (" " if latin else "") + frag.text
+            # Fragments of a row are apart by more than letter spacing: a word space, unless Chinese is on either
+            # side (justified Chinese is spaced out, and never has word spaces).
+            spaced = text and not (_wide(text[-1]) or _wide(frag.text[0]))
+            text += (" " if spaced else "") + frag.text
         lines.append(_Line(text, min(f.top for f in row), max(f.bottom for f in row), max(f.size for f in row), page))
     return lines
 
