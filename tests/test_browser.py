@@ -247,8 +247,8 @@ def test_an_uploaded_pdf_is_cited_with_its_page_until_it_is_deleted(page, app_se
 
     page.get_by_role("tab", name="语料库").click()
     page.click("#doomed input")
-    page.keyboard.type("news.pdf")
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name="news.pdf").click()
+    page.wait_for_function("document.querySelector('#doomed .token')?.innerText.includes('news.pdf')")
     page.click("#delete-files")
     page.wait_for_function("document.querySelector('#rebuild-outcome')?.innerText.includes('已删除')", timeout=300_000)
     assert not (app_server["root"] / "corpus" / "news.pdf").exists()

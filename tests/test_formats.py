@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -147,14 +148,19 @@ def test_scanned_and_encrypted_pdfs_are_refused_by_name(tmp_path: Path, make, wo
     assert all(word in str(refused.value) for word in words)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "broken xml"])
 def test_corrupt_word_file_is_refused_by_name(tmp_path: Path, damage: str) -> None:
     path = tmp_path / "bad.docx"
+    good = news_docx(tmp_path / "good.docx")
     if damage == "garbage":
         path.write_bytes(b"PK\x03\x04" + b"not a word file" * 50)
-    else:
-        data = news_docx(tmp_path / "good.docx").read_bytes()
-        path.write_bytes(data[: len(data) // 2])
+    elif damage == "truncated":
+        path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    else:  # a sound zip whose document is cut short
+        with zipfile.ZipFile(good) as whole, zipfile.ZipFile(path, "w") as broken:
+            for item in whole.infolist():
+                data = whole.read(item.filename)
+                broken.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml" else data)
     with pytest.raises(UnreadableFileError, match=r"bad\.docx.*Word"):
         read_file(path, "bad.docx")
 

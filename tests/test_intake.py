@@ -156,7 +156,7 @@ def test_a_batch_of_bad_uploads_loses_nothing_and_the_good_file_goes_in(tmp_path
     (uploads / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 100)
     bad = [uploads / "big.txt", encrypted_pdf(uploads / "locked.pdf"), uploads / "broken.docx"]
     bad.append(scanned_pdf(uploads / "scan.pdf"))
-    lines = corpus_tab.upload(service, [*bad, news_pdf(uploads / "news.pdf")])
+    lines = corpus_tab.add_uploads(service, [*bad, news_pdf(uploads / "news.pdf")])
 
     assert lines[-2] == "✓ 已添加：news.pdf" and lines[-1].startswith("✓ ")
     for path, line in zip(bad, lines, strict=False):
@@ -167,7 +167,7 @@ def test_a_batch_of_bad_uploads_loses_nothing_and_the_good_file_goes_in(tmp_path
     [hit] = service.assistant.search(PDF_QUESTION, k=1)
     assert (hit.source, hit.pages) == ("news.pdf", [2])
 
-    lines = corpus_tab.delete(service, ["news.pdf", "../index/manifest.json"])
+    lines = corpus_tab.delete_files(service, ["news.pdf", "../index/manifest.json"])
     assert lines[0] == "✓ 已删除：news.pdf" and lines[1].startswith("⚠ ") and "manifest.json" in lines[1]
     assert (tmp_path / "index" / "manifest.json").exists()
     assert {(a.source, a.number, a.title) for a in service.assistant.articles()} == articles_before
@@ -181,6 +181,6 @@ def test_deleting_every_file_keeps_the_old_index_answering(tmp_path: Path, corpu
     from assistant.web.service import Service
 
     service = Service.start(corpus, tmp_path / "index", embedder=HashingEmbedder())
-    lines = corpus_tab.delete(service, [SEED_FILE])
+    lines = corpus_tab.delete_files(service, [SEED_FILE])
     assert lines[0] == f"✓ 已删除：{SEED_FILE}" and lines[1].startswith("⚠ ") and "没有可读的文章" in lines[1]
     assert service.assistant.search("赤壁市预计全年GDP是多少", k=1)[0].source == SEED_FILE

@@ -30,9 +30,10 @@ HEADING_SIZE = 1.12  # ... and this many times a subtitle or section heading
 WORD_GAP = 0.15  # a gap wider than this share of the font size separates words (PDFs often draw no spaces)
 MAX_CUTS = 60  # nesting of cuts; deeper regions (tables of tiny cells) are read line by line
 MARGIN = 0.07  # share of the page height at the top and the bottom where running headers and footers sit
-# Page numbers and folio lines: "3", "- 3 -", "3/12", "Page 3", "第3版", "第 3 页".
+# Page numbers and folio lines: "3", "- 3 -", "3/12", "Page 3", "第3版", "第 3 页"; not "(下转第3版)", which
+# articles.py reads as a continuation mark.
 _FOLIO = re.compile(r"^[-—–·\s]*(?:\d{1,4}(?:\s*/\s*\d{1,4})?|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)[-—–·\s]*$", re.I)
-_PAGE_MARK = re.compile(r"第\s*[0-9一二三四五六七八九十]{1,4}\s*[版页頁]")
+_PAGE_MARK = re.compile(r"(?<![转接轉])第\s*[0-9一二三四五六七八九十]{1,4}\s*[版页頁]")
 
 
 @dataclass(frozen=True)

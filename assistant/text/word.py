@@ -8,7 +8,6 @@ joined to the next one the way lines broken by page layout are. Each table row b
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 from ..errors import UnreadableFileError
@@ -23,18 +22,19 @@ _TITLE_STYLES = ("title", "标题")
 def docx_lines(path: Path, source: str) -> list[SourceLine]:
     """The paragraphs and table rows of a .docx file in document order. Raises UnreadableFileError."""
     import docx  # only Word files need it
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
-        blocks = list(document.iter_inner_content())
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return _lines(docx.Document(str(path)))
+    except Exception as exc:  # zipfile, python-docx and lxml each raise their own kinds on a damaged file
         raise UnreadableFileError(
             f"已跳过 {source}:Word 文件已损坏或不是 .docx 格式 ({type(exc).__name__})。"
             f" / Skipped {source}: the Word file is damaged or not a .docx."
         ) from exc
+
+
+def _lines(document) -> list[SourceLine]:
     lines: list[SourceLine] = []
-    for block in blocks:
+    for block in document.iter_inner_content():
         if hasattr(block, "rows"):  # a table
             for row in block.rows:
                 cells = list(dict.fromkeys(clean_text(cell.text).strip() for cell in row.cells))  # merged cells repeat

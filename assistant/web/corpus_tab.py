@@ -63,7 +63,7 @@ def rebuild_lines(service: Service, changes: list[str], progress: Progress | Non
         return [*changes, f"⚠ {exc}"]
 
 
-def upload(service: Service, paths: Sequence[str | Path], progress: Progress | None = None) -> list[str]:
+def add_uploads(service: Service, paths: Sequence[str | Path], progress: Progress | None = None) -> list[str]:
     """Check and save each uploaded file (by its own name), then update the index if any went in; one line each."""
     outcomes = []
     for done, path in enumerate(paths):
@@ -74,7 +74,7 @@ def upload(service: Service, paths: Sequence[str | Path], progress: Progress | N
     return rebuild_lines(service, changes, progress) if any(o.ok for o in outcomes) else changes
 
 
-def delete(service: Service, names: Sequence[str], progress: Progress | None = None) -> list[str]:
+def delete_files(service: Service, names: Sequence[str], progress: Progress | None = None) -> list[str]:
     """Delete the named corpus files, then update the index; one line each."""
     outcomes = [remove_file(service.corpus_dir, name) for name in names]
     changes = [f"✓ 已删除：{o.source}" if o.ok else f"⚠ {o.problem}" for o in outcomes]
@@ -127,10 +127,10 @@ def corpus_tab(service: Service, pickers: list[gr.Dropdown]) -> None:
         return finished(rebuild_lines(service, [], tracker(progress)))
 
     def run_add(paths: list[str] | None, progress=gr.Progress()):  # noqa: B008
-        return finished(upload(service, paths, tracker(progress)) if paths else ["请先选择或拖入文件。"])
+        return finished(add_uploads(service, paths, tracker(progress)) if paths else ["请先选择或拖入文件。"])
 
     def run_delete(names: list[str] | None, progress=gr.Progress()):  # noqa: B008
-        return finished(delete(service, names, tracker(progress)) if names else ["请先选择要删除的文件。"])
+        return finished(delete_files(service, names, tracker(progress)) if names else ["请先选择要删除的文件。"])
 
     refresh.click(overview, None, [status, articles], api_visibility="private", queue=False)
     changing = {"api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "rebuild"}
