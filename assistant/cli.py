@@ -1,4 +1,4 @@
-"""Command line: build the index, search, ask, inspect a corpus file."""
+"""Command line: build the index, add and remove corpus files, search, ask, inspect a corpus file."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 from .errors import AssistantError
+from .results import Hit, page_label
 from .settings import Settings
+from .text.intake import Intake, add_file, remove_file
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     reader_options(evaluate)
     evaluate.set_defaults(run=_eval)
 
+    add = commands.add_parser("add", help="check files, copy them into the corpus folder and update the index")
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    remove = commands.add_parser("remove", help="delete files from the corpus folder and update the index")
+    remove.add_argument("files", nargs="+", metavar="FILE", help="a corpus file, by its path or its name in the corpus")
+    for command, run in ((add, _add), (remove, _remove)):
+        command.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of articles (default: corpus)")
+        command.add_argument("--no-build", action="store_true", help="only change the corpus folder")
+        _index_and_model(command)
+        command.set_defaults(run=run)
+
     inspect = commands.add_parser("inspect", help="show the articles, passages and flags of one corpus file")
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--corpus", type=Path, default=None, help="corpus folder the file belongs to")
@@ -120,6 +132,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def _build(args: argparse.Namespace) -> int:
     from .core import Assistant
 
+    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=_bars())
+    report = assistant.report
+    for source, reason in report.skipped.items():
+        print(f"skipped {source}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _bars() -> Callable[[str, int, int], None]:
+    """A progress callback drawing one bar per build stage."""
     bars: dict[str, tqdm] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -127,15 +149,36 @@ def _build(args: argparse.Namespace) -> int:
             stage, tqdm(total=total, desc=stage, unit="passage" if stage == "embed" else "file")
         )
         bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
 
-    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=progress)
-    for bar in bars.values():
-        bar.close()
-    report = assistant.report
-    for source, reason in report.skipped.items():
-        print(f"skipped {source}: {reason}", file=sys.stderr)
-    print(report.summary())
-    return 0
+    return progress
+
+
+def _add(args: argparse.Namespace) -> int:
+    return _change_corpus(args, [add_file(args.corpus, path) for path in args.files], "added")
+
+
+def _remove(args: argparse.Namespace) -> int:
+    corpus = args.corpus.resolve()
+    names = []
+    for given in args.files:
+        path = Path(given).resolve()
+        # A path into the corpus folder names the file as the index does; anything else is taken as that name.
+        names.append(path.relative_to(corpus).as_posix() if path.is_relative_to(corpus) else given)
+    return _change_corpus(args, [remove_file(args.corpus, name) for name in names], "removed")
+
+
+def _change_corpus(args: argparse.Namespace, outcomes: list[Intake], done: str) -> int:
+    """Report each file's outcome, then bring the index up to date; 1 when any file was refused."""
+    for outcome in outcomes:
+        if outcome.ok:
+            print(f"{done} {outcome.source}")
+        else:
+            print(f"错误 (error): {outcome.problem}", file=sys.stderr)
+    if any(o.ok for o in outcomes) and not args.no_build:
+        _build(argparse.Namespace(corpus=args.corpus, index=args.index, model=args.model))
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def _load(args: argparse.Namespace):
@@ -161,7 +204,7 @@ def _search(args: argparse.Namespace) -> int:
     for rank, hit in enumerate(hits, 1):
         flags = f"  ⚠ {', '.join(hit.flags)}" if hit.flags else ""
         # [article] as `inspect` numbers it, for --article
-        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({hit.source} [{hit.article}] {hit.start}-{hit.end}){flags}")
+        print(f"{rank}. [{hit.score:.4f}] {hit.title}  ({_where(hit)} [{hit.article}] {hit.start}-{hit.end}){flags}")
         print(f"   {hit.text}\n")
     return 0
 
@@ -187,10 +230,15 @@ def _ask(args: argparse.Namespace) -> int:
         return 0
     print(answer.text)
     for c in answer.citations:
-        print(f"\n[{c.n}] {c.hit.title}  ({c.hit.source} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
+        print(f"\n[{c.n}] {c.hit.title}  ({_where(c.hit)} {c.hit.start}-{c.hit.end})\n    {c.hit.text}")
     for hit in answer.related:
         print(f"\n可能相关 (possibly related): {hit.title}  ({hit.source})")
     return 0
+
+
+def _where(hit: Hit) -> str:
+    """The file of a hit, with its PDF page ("news.pdf 第2页")."""
+    return " ".join(part for part in (hit.source, page_label(hit.pages)) if part)
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .results import page_label
 from .settings import ChunkingSettings
 from .text.articles import derived_title
 from .text.chunking import split_passages
@@ -48,6 +49,7 @@ def _render_article(article: Article, passages: list[Passage]) -> list[str]:
         ("栏目 kicker", article.kicker),
         ("日期 date", article.date),
         ("网址 url", article.url),
+        ("页 pages", page_label(article.pages_of(0, len(article.text)))),
     ):
         if value:
             lines.append(f"    {label}: {value}")

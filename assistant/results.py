@@ -18,6 +18,7 @@ class Hit:
     end: int
     article: int = 0  # the article's position in its file
     date: str = ""  # the article's date, when the corpus gives one
+    pages: list[int] = field(default_factory=list)  # pages of a PDF the hit lies on; empty for unpaged files
     flags: list[str] = field(default_factory=list)
     keyword_score: float | None = None
     vector_score: float | None = None
@@ -32,6 +33,13 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def page_label(pages: list[int] | tuple[int, ...]) -> str:
+    """ "第3页", or "第3–4页" for a passage that runs over a page break; "" for unpaged files."""
+    if not pages:
+        return ""
+    return f"第{pages[0]}页" if len(pages) == 1 else f"第{pages[0]}–{pages[-1]}页"
 
 
 @dataclass

@@ -221,3 +221,36 @@ def test_settings_show_the_model_endpoint_only_for_generated_answers(page):
     shot(page, "08-settings")
     page.get_by_label("摘录原文（无需模型）").check()
     endpoint.wait_for(state="detached")
+
+
+def test_an_uploaded_pdf_is_cited_with_its_page_until_it_is_deleted(page, app_server, tmp_path):
+    from newsfiles import PDF_ANSWER, PDF_QUESTION, encrypted_pdf, news_pdf
+
+    files = [str(news_pdf(tmp_path / "news.pdf")), str(encrypted_pdf(tmp_path / "locked.pdf"))]
+    page.get_by_role("tab", name="语料库").click()
+    page.locator("#uploads input[type=file]").set_input_files(files)
+    page.wait_for_function("document.querySelector('#uploads')?.innerText.includes('locked')")
+    page.click("#add-files")
+    page.wait_for_function("document.querySelector('#rebuild-outcome')?.innerText.includes('已添加')", timeout=300_000)
+    outcome = page.inner_text("#rebuild-outcome")
+    assert "已添加：news.pdf" in outcome and "locked.pdf" in outcome and "加密" in outcome
+    page.wait_for_function("document.querySelector('#articles')?.innerText.includes('崇阳县雨山村建成光伏茶园')")
+    shot(page, "09-upload", full_page=True)
+
+    page.get_by_role("tab", name="对话").click()
+    assert PDF_ANSWER in ask(page, PDF_QUESTION)[-1]
+    page.locator(f"{LAST_REPLY} >> a.cite").first.click()
+    focused = page.locator(".source.focused")
+    focused.wait_for()
+    assert "news.pdf · 第2页" in focused.inner_text()
+    shot(page, "10-pdf-citation")
+
+    page.get_by_role("tab", name="语料库").click()
+    page.click("#doomed input")
+    page.get_by_role("option", name="news.pdf").click()
+    page.wait_for_function("document.querySelector('#doomed .token')?.innerText.includes('news.pdf')")
+    page.click("#delete-files")
+    page.wait_for_function("document.querySelector('#rebuild-outcome')?.innerText.includes('已删除')", timeout=300_000)
+    assert not (app_server["root"] / "corpus" / "news.pdf").exists()
+    page.get_by_role("tab", name="对话").click()
+    assert PDF_ANSWER not in ask(page, PDF_QUESTION)[-1]

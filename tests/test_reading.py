@@ -52,11 +52,11 @@ def test_binary_files_are_unreadable_with_a_message_naming_them(tmp_path: Path, 
 
 
 def test_list_corpus_files_is_recursive_sorted_and_skips_hidden_and_unsupported(tmp_path: Path) -> None:
-    for name in ["b.txt", "a/c.md", "a/d.html", "e.jsonl", "f.pdf", ".hidden.txt", ".git/x.txt", "g.HTM"]:
+    for name in ["b.txt", "a/c.md", "a/d.html", "e.jsonl", "f.pdf", "h.doc", ".hidden.txt", ".git/x.txt", "g.HTM"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in list_corpus_files(tmp_path)]
-    assert found == ["a/c.md", "a/d.html", "b.txt", "e.jsonl", "g.HTM"]
+    assert found == ["a/c.md", "a/d.html", "b.txt", "e.jsonl", "f.pdf", "g.HTM"]
 
 
 def test_html_tags_stripped_paragraphs_kept_headline_taken(tmp_path: Path) -> None:

@@ -65,6 +65,12 @@ def test_card_shows_headline_file_date_context_and_anchor():
     assert "…前文" in card and "前文" * 61 not in card  # long context is trimmed to its nearest part
 
 
+def test_card_names_the_pdf_page_or_pages():
+    assert "news.pdf · 第2页 · 第3篇" in source_card(0, _view(source="news.pdf", pages=(2,), article=2))
+    assert "news.pdf · 第2–3页" in source_card(0, _view(source="news.pdf", pages=(2, 3)))
+    assert "页" not in source_card(0, _view())
+
+
 def test_damage_flags_are_named_in_chinese():
     card = source_card(0, _view(flags=(LOST_CHARS, MOJIBAKE)))
     assert "原文有字符丢失" in card and "原文疑似乱码" in card

@@ -215,6 +215,7 @@ class Retriever:
             end=group.end,
             article=best.article,
             date=article.date,
+            pages=article.pages_of(group.start, group.end),
             flags=list(dict.fromkeys(flag for p in members for flag in p.flags)),
             also_in=self._other_sources(story, best.source),
             **signals,

@@ -22,7 +22,7 @@ from .folder import Manifest, assemble, build_lock, read_index, read_manifest, s
 log = logging.getLogger(__name__)
 
 # Bump when reading, cleaning or chunking changes what passages contain, so old indexes count as stale.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 EMBED_GROUP = 64  # passages per progress step
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -111,7 +111,7 @@ def build_index(
         passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
         if not passages:
             raise AssistantError(
-                f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add .txt/.md/.html/.jsonl files)"
+                f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add text, PDF or Word files)"
             )
         embedder = get_embedder()
         reusable = _reusable_embeddings(index_dir, embedder) if old is not None else {}

@@ -54,6 +54,8 @@ HEADING_CHARS = 40  # longest line that can be a headline or section heading
 HEADLINE = "headline"  # starts a new article and titles it (h1, "# ")
 HEADING = "heading"  # a section heading (h2-h6, "## ")
 CAPTION = "caption"  # a photo caption (figcaption)
+PARAGRAPH = "paragraph"  # a whole paragraph (a Word paragraph): classified by its shape but never joined to others
+ROW = "row"  # a table row written as text: body text of its own, whatever its shape
 
 _HAN = r"\u4e00-\u9fff\u3400-\u4dbf"
 _ROLE = rf"(?:[{_HAN}]{{0,14}}(?:记者|記者)|通讯员|通訊員|实习生|實習生|特约撰稿人|特約撰稿人|撰稿人|摄影|攝影)"
@@ -82,6 +84,7 @@ class SourceLine:
 
     text: str
     hint: str = ""
+    page: int = 0  # page number from 1 in a paged file (PDF), 0 when unpaged
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class _Item:
     kind: str  # body, heading, caption, byline, credit, continuation, headline
     text: str
     gap: int = 0  # blank lines before it
+    page: int = 0  # the page the text starts on
+    whole: bool = False  # a complete paragraph of its format, not joined to its neighbours
+    turns: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, page) where a later page begins
 
 
 @dataclass
@@ -138,7 +144,9 @@ def _classify(lines: Sequence[SourceLine]) -> list[_Item]:
         if not text:
             blank += 1
             continue
-        items.extend(_classify_line(text, line.hint, blank))
+        for item in _classify_line(text, line.hint, blank):
+            item.page, item.whole = line.page, line.hint in (PARAGRAPH, ROW)
+            items.append(item)
         blank = 0
     return items
 
@@ -146,6 +154,8 @@ def _classify(lines: Sequence[SourceLine]) -> list[_Item]:
 def _classify_line(text: str, hint: str, gap: int) -> list[_Item]:
     if hint in (HEADLINE, HEADING, CAPTION):
         return [_Item(hint, text, gap)]
+    if hint == ROW:
+        return [_Item("body", text, gap)]
     if dateline := _DATELINE.match(text):
         return [_Item("byline", dateline["byline"], gap), _Item("body", dateline["rest"])]
     if _BYLINE.match(text) and len(text) <= 60:
@@ -186,27 +196,33 @@ def _join_broken_lines(items: list[_Item]) -> list[_Item]:
     i = 0
     while i < len(items):
         item = items[i]
-        if item.kind == "heading" and _continues(item.text, _next_body(items, i)):
-            item = _Item("body", item.text, item.gap)
-        if item.kind != "body":
+        if item.kind == "heading" and not item.whole and _continues(item.text, _next_body(items, i)):
+            item = _Item("body", item.text, item.gap, item.page)
+        if item.kind != "body" or item.whole:
             out.append(item)
             i += 1
             continue
         merged = item.text
+        turns: list[tuple[int, int]] = []
+        page = item.page
         held: list[_Item] = []  # captions printed in the middle of the broken sentence
         j = i + 1
         while not _ends_sentence(merged):
             k = j
             while k < len(items) and items[k].kind == "caption":
                 k += 1
-            if k >= len(items) or items[k].kind not in ("body", "heading"):
+            if k >= len(items) or items[k].kind not in ("body", "heading") or items[k].whole:
                 break
             if items[k].kind == "heading" and not _continues(merged, items[k].text):
                 break
             held.extend(items[j:k])
-            merged = _glue(merged, items[k].text)
+            glued = _glue(merged, items[k].text)
+            if items[k].page != page:
+                page = items[k].page
+                turns.append((len(glued) - len(items[k].text), page))
+            merged = glued
             j = k + 1
-        out.append(_Item("body", merged, item.gap))
+        out.append(_Item("body", merged, item.gap, item.page, turns=turns))
         out.extend(held)
         i = j
     # A heading right before a caption is the caption's title ("通城县直播带岗").
@@ -251,7 +267,9 @@ def _word_spans_junction(left: str, right: str, guess: bool) -> bool:
 
 
 def _glue(left: str, right: str) -> str:
-    # Latin words broken across lines keep a space; Chinese never had one.
+    # Latin words broken across lines keep a space; Chinese never had one, nor a number a page broke ("5" + "20万").
+    if left[-1:].isdigit() and right[:1].isdigit():
+        return left + right
     if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
         return f"{left} {right}"
     return left + right
@@ -422,7 +440,20 @@ def _finish(draft: _Draft, source: str, number: int) -> Article:
         text=text,
         byline=" ".join(draft.bylines),
         kicker=" / ".join([*kickers, *draft.kickers]),
+        pages=_page_starts(draft.items),
     )
+
+
+def _page_starts(items: list[_Item]) -> tuple[tuple[int, int], ...]:
+    """(offset, page) where the article's text starts and where it turns to another page."""
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for item in items:
+        for at, page in [(0, item.page), *item.turns]:
+            if page and (not starts or starts[-1][1] != page):
+                starts.append((offset + at, page))
+        offset += len(item.text) + 1
+    return tuple(starts)
 
 
 def _title_from_block(lines: list[str]) -> tuple[str, list[str]]:

@@ -21,6 +21,18 @@ class Article:
     date: str = ""
     url: str = ""
     kicker: str = ""  # labels printed beside the headline: column name, "(上接第1版)", authoring body
+    # (offset in text, page number from 1) where each page of a paged file (PDF) begins; empty when unpaged
+    pages: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Read back from JSON the pairs are lists; keep the record hashable and equal to the one written.
+        object.__setattr__(self, "pages", tuple((int(at), int(page)) for at, page in self.pages))
+
+    def pages_of(self, start: int, end: int) -> list[int]:
+        """The page numbers text[start:end] lies on, in order; empty when the file has no pages."""
+        on = [page for at, page in self.pages if start < at < end]
+        before = [page for at, page in self.pages if at <= start]
+        return list(dict.fromkeys(before[-1:] + on))
 
 
 @dataclass(frozen=True)

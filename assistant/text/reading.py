@@ -1,4 +1,8 @@
-"""Corpus files to articles: decoding, format-specific structure, then cleaning and splitting."""
+"""Corpus files to articles: decoding, format-specific structure, then cleaning and splitting.
+
+Text, Markdown and JSON Lines are read here; PDF (pdf.py), Word (word.py) and HTML (webpage.py) in their own
+modules, each giving lines with hints that articles.py splits like any other file.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ import charset_normalizer
 
 from ..errors import UnreadableFileError
 from .articles import (
-    CAPTION,
     HEADING,
     HEADLINE,
     ArticleSplit,
@@ -26,13 +29,15 @@ from .articles import (
 )
 from .documents import Article
 from .normalize import clean_text
+from .pdf import PDF_SUFFIXES, pdf_lines
+from .webpage import HTML_SUFFIXES, page_split
+from .word import WORD_SUFFIXES, docx_lines
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PDF_SUFFIXES + WORD_SUFFIXES
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -107,18 +112,23 @@ def _unreadable(name: str, why: str) -> UnreadableFileError:
 
 
 def read_file(path: Path, source: str) -> tuple[ArticleSplit, str]:
-    """Articles of one corpus file (with lines that belong to none) and the encoding it was read in."""
+    """Articles of one corpus file (with lines that belong to none) and the encoding it was read in
+    (for PDF and Word files, the format)."""
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return split_lines(pdf_lines(path, source), source), "PDF"
+    if suffix in WORD_SUFFIXES:
+        return split_lines(docx_lines(path, source), source), "Word"
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(source, exc.strerror or "cannot open") from exc
     decoded = decode_bytes(data, source)
-    suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         split = ArticleSplit(list(_jsonl_articles(decoded.text, source)))
     elif suffix in HTML_SUFFIXES:
-        split = split_lines(html_lines(decoded.text), source)
+        split = page_split(decoded.text, source)
     elif suffix in (".md", ".markdown"):
         split = split_lines(markdown_lines(clean_text(decoded.text)), source)
     else:
@@ -132,36 +142,6 @@ def read_articles(path: Path, source: str) -> list[Article]:
 
 
 # --- formats --------------------------------------------------------------------------------------
-
-_BLOCK_TAGS = (
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "table", "tr", "td",
-    "th", "blockquote", "pre", "section", "article", "header", "footer", "main", "aside", "nav", "dl", "dt", "dd",
-)  # fmt: skip
-_HINTS = {"h1": HEADLINE, "figcaption": CAPTION} | {f"h{n}": HEADING for n in range(2, 7)}
-_HINT_MARK = re.compile("^\ue000(\\w+)\ue001")  # put before a heading's text while the page is flattened
-
-
-def html_lines(markup: str) -> list[SourceLine]:
-    """An HTML page as lines: tags stripped, every block a paragraph, headings and captions marked."""
-    from bs4 import BeautifulSoup  # only HTML files need it
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for hidden in soup(["script", "style", "noscript", "template", "head"]):
-        hidden.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for element in soup.find_all(_BLOCK_TAGS):
-        if element.name in _HINTS:
-            element.insert(0, f"\ue000{_HINTS[element.name]}\ue001")
-        element.insert_before("\n\n")
-        element.insert_after("\n\n")
-    lines: list[SourceLine] = []
-    for raw in soup.get_text().split("\n"):
-        mark = _HINT_MARK.match(raw.strip())
-        text = clean_text(raw[raw.index("\ue001") + 1 :] if mark else raw)
-        lines.append(SourceLine(text, mark[1] if mark else ""))
-    return lines
-
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")

@@ -82,6 +82,7 @@ def _source_view(n: int, hit: Hit, sentence: str, before: str, after: str) -> re
         source=hit.source,
         date=hit.date,
         article=hit.article,
+        pages=tuple(hit.pages),
         text=hit.text,
         sentence=sentence,
         before=before,

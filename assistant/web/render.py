@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..results import page_label
 from ..text.documents import LOST_CHARS, MOJIBAKE
 
 # Shown beside a passage whose text the pipeline could not recover exactly.
@@ -31,6 +32,7 @@ class SourceView:
     sentence: str = ""
     date: str = ""
     article: int | None = None  # the article's position in its file, from 0 (shown from 1, as the corpus tab does)
+    pages: Sequence[int] = ()  # the PDF pages the passage lies on
     before: str = ""
     after: str = ""
     flags: Sequence[str] = ()
@@ -71,7 +73,7 @@ def highlight(text: str, sentence: str) -> str:
 
 def source_card(turn: int, view: SourceView, context_chars: int = CONTEXT_CHARS) -> str:
     number = f"第{view.article + 1}篇" if view.article is not None else ""
-    meta = " · ".join(html.escape(part) for part in (view.source, number, view.date) if part)
+    meta = " · ".join(html.escape(part) for part in (view.source, page_label(view.pages), number, view.date) if part)
     flags = "".join(
         f'<span class="flag" title="{html.escape(flag)}">⚠ {html.escape(FLAG_LABELS.get(flag, flag))}</span>'
         for flag in view.flags

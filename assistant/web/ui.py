@@ -20,6 +20,7 @@ from .service import Service
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
+UPLOAD_CEILING = "1gb"
 CHAT_CONCURRENCY = 4  # questions answered at once; more only queue for the same two CPU cores
 _ASSETS = Path(__file__).with_name("assets")
 
@@ -61,6 +62,9 @@ def launch(app: gr.Blocks, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, b
         css=_asset("ui.css"),
         head=f"<style>{_asset('page.css')}</style><script>{_asset('ui.js')}</script>",
         quiet=True,
+        # Uploads over our own limit are refused with a message naming them (text/intake.py); this only keeps a
+        # runaway upload from filling the disk before that check sees it.
+        max_file_size=UPLOAD_CEILING,
     )
     return url
 
