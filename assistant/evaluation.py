@@ -24,6 +24,7 @@ from .search.retrieval import Method, Retriever
 from .settings import Settings
 from .store.folder import Manifest, assemble, read_jsonl
 from .store.indexing import embed_passages
+from .store.local import LocalStore
 from .text import chunking, dedup
 from .text.documents import Article
 from .text.normalize import clean_text, fold_for_matching
@@ -111,7 +112,7 @@ def build_retriever(articles: list[Article], embedder: Embedder, settings: Setti
         counts={"files": 0, "articles": len(articles), "passages": len(passages)},
     )
     data = assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
-    return Retriever(data, embedder), time.perf_counter() - started
+    return Retriever(LocalStore(data), embedder), time.perf_counter() - started
 
 
 def evaluate_retrieval(
@@ -122,7 +123,7 @@ def evaluate_retrieval(
     methods: tuple[Method, ...] = METHODS,
     on_question: Callable[[], None] | None = None,
 ) -> list[MethodReport]:
-    n_passages = len(retriever.data.articles)
+    n_passages = sum(1 for _ in retriever.store.articles())
     reports = []
     for method in methods:
         ranks: list[int | None] = []
@@ -251,7 +252,7 @@ def holds_answer(text: str, answers: Sequence[str]) -> bool:
 def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None) -> AnswerUpdate:
     """The final update of the answer, as `Assistant.answer_updates` gives it."""
     hits = retriever.search(question, k=k)
-    *_, last = answer_updates(question, hits, retriever.data.keyword.idf, retriever.embedder, llm)
+    *_, last = answer_updates(question, hits, retriever.store.idf, retriever.embedder, llm)
     return last
 
 

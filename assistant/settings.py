@@ -9,6 +9,7 @@ from pathlib import Path
 DEFAULT_MODEL = "multilingual-e5-small"  # materialised offline from PyPI packages, see e5model.py
 MODEL_ENV = "ASSISTANT_MODEL"
 CACHE_ENV = "ASSISTANT_CACHE"
+STORE_ENV = "ASSISTANT_STORE"
 
 
 def default_cache_dir() -> Path:
@@ -35,10 +36,13 @@ class Settings:
     model: str = DEFAULT_MODEL
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     max_question_chars: int = 500
+    # Where the index lives: "" for the local index folder, or milvus://HOST:PORT[/collection] (store/milvus.py)
+    store: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings with the model taken from ASSISTANT_MODEL when set; explicit overrides win."""
-        base = cls(model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
+        """Settings with the model taken from ASSISTANT_MODEL and the store from ASSISTANT_STORE when set;
+        explicit overrides win."""
+        base = cls(model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL, store=os.environ.get(STORE_ENV, ""))
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean)
