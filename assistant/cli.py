@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
     evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    _store_option(evaluate, " (a Milvus store is evaluated in the collection <name>_eval, never <name> itself)")
     # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
     _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
     evaluate.set_defaults(run=_eval)
@@ -85,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
 def _index_and_model(command: argparse.ArgumentParser) -> None:
     command.add_argument("--index", default="index", help="index folder (default: index)")
     command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    _store_option(command)
+
+
+def _store_option(command: argparse.ArgumentParser, extra: str = "") -> None:
+    command.add_argument(
+        "--store",
+        default=None,
+        metavar="milvus://HOST:PORT[/collection]",
+        help=f"keep the index in Milvus instead of the --index folder (env ASSISTANT_STORE){extra}",
+    )
 
 
 def _llm_options(command: argparse.ArgumentParser, url_help: str) -> None:
@@ -103,7 +114,8 @@ def _build(args: argparse.Namespace) -> int:
         )
         bar.update(done - bar.n)
 
-    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=progress)
+    settings = Settings.from_env(model=args.model, store=args.store)
+    assistant = Assistant.build(args.corpus, args.index, settings, progress=progress)
     for bar in bars.values():
         bar.close()
     report = assistant.report
@@ -116,7 +128,7 @@ def _build(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace):
     from .core import Assistant
 
-    return Assistant.load(args.index, Settings.from_env(model=args.model))
+    return Assistant.load(args.index, Settings.from_env(model=args.model, store=args.store))
 
 
 def _scope(args: argparse.Namespace) -> dict:
@@ -165,7 +177,7 @@ def _eval(args: argparse.Namespace) -> int:
     from .answers.llm import LLMSettings
     from .core import shared_embedder
 
-    settings = Settings.from_env(model=args.model)
+    settings = Settings.from_env(model=args.model, store=args.store)
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model) if args.llm_url else None
     articles = evaluation.load_passages(args.passages)
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)

@@ -22,9 +22,10 @@ from .answers.llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder
 from .search.retrieval import Method, Retriever
 from .settings import Settings
-from .store.folder import Manifest, assemble, read_jsonl
+from .store.folder import IndexData, Manifest, assemble, read_jsonl
 from .store.indexing import embed_passages
 from .store.local import LocalStore
+from .store.location import scratch_location
 from .text import chunking, dedup
 from .text.documents import Article
 from .text.normalize import clean_text, fold_for_matching
@@ -96,8 +97,24 @@ def load_questions(path: Path, limit: int | None = None, seed: int = 0) -> list[
 
 
 def build_retriever(articles: list[Article], embedder: Embedder, settings: Settings) -> tuple[Retriever, float]:
-    """A throwaway in-memory index over the articles, and the seconds it took to build."""
+    """A throwaway index over the articles, and the seconds it took to build: in memory, or in the scratch
+    collection of the store settings.store names."""
     started = time.perf_counter()
+    data = embedded_index(articles, embedder, settings)
+    return retriever_over(data, embedder, settings.store), time.perf_counter() - started
+
+
+def retriever_over(data: IndexData, embedder: Embedder, store: str = "") -> Retriever:
+    """Search over an index made by `embedded_index`: in memory, or written to the scratch place of `store`."""
+    if not store:
+        return Retriever(LocalStore(data), embedder)
+    location = scratch_location(store)
+    location.write(data.manifest, data.passages, data.articles, data.stories, data.embeddings)
+    return Retriever(location.open(), embedder)
+
+
+def embedded_index(articles: list[Article], embedder: Embedder, settings: Settings) -> IndexData:
+    """The articles split into passages and embedded, as an in-memory index."""
     passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
     embeddings, _ = embed_passages(passages, embedder)
     manifest = Manifest(
@@ -111,8 +128,7 @@ def build_retriever(articles: list[Article], embedder: Embedder, settings: Setti
         corpus_dir="",
         counts={"files": 0, "articles": len(articles), "passages": len(passages)},
     )
-    data = assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
-    return Retriever(LocalStore(data), embedder), time.perf_counter() - started
+    return assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
 
 
 def evaluate_retrieval(

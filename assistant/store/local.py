@@ -45,7 +45,9 @@ class LocalStore:
         return self._keyword_all(folded)[np.asarray(ids, dtype=np.int64)]
 
     def vector_candidates(self, vector: np.ndarray, depth: int, scope: Scope | None) -> tuple[np.ndarray, np.ndarray]:
-        return self.data.vectors.search(vector, depth, self._allowed_rows(scope))
+        rows, scores = self.data.vectors.search(vector, depth, self._allowed_rows(scope))
+        order = np.lexsort((rows, -scores))  # equal scores by row, whatever order the index found them in
+        return rows[order], scores[order]
 
     def vector_scores(self, vector: np.ndarray, ids: Sequence[int]) -> np.ndarray:
         return self.data.embeddings[np.asarray(ids, dtype=np.int64)] @ vector
