@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build or update the index from the corpus folder")
     build.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
+    build.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS",
+        help="embed on Ray: a cluster address (ray://HOST:10001, auto), or none to start Ray on this machine",
+    )
+    build.add_argument("--ray-actors", type=int, default=2, help="Ray actors embedding at once (default: 2)")
     _index_and_model(build)
     build.set_defaults(run=_build)
 
@@ -115,7 +124,9 @@ def _build(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     settings = Settings.from_env(model=args.model, store=args.store)
-    assistant = Assistant.build(args.corpus, args.index, settings, progress=progress)
+    assistant = Assistant.build(
+        args.corpus, args.index, settings, progress=progress, ray=args.ray, ray_actors=args.ray_actors
+    )
     for bar in bars.values():
         bar.close()
     report = assistant.report

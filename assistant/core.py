@@ -76,13 +76,24 @@ class Assistant:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         progress: Progress | None = None,
+        ray: str | None = None,
+        ray_actors: int = 2,
     ) -> Assistant:
         """Build the index, or bring it up to date with the corpus, and return a ready assistant. The index goes
-        to index_dir, or to the store settings.store names."""
+        to index_dir, or to the store settings.store names. With `ray` (a cluster address, or "local" to start
+        Ray here) the passages are embedded by `ray_actors` Ray actors running settings.model."""
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         model_name = embedder.model_id if embedder else settings.model
-        get_embedder = (lambda: embedder) if embedder else (lambda: shared_embedder(settings.model))
+
+        def get_embedder() -> Embedder:  # loaded only when passages need embedding
+            local = embedder or shared_embedder(settings.model)
+            if ray is None:
+                return local
+            from .store.ray_embedding import RayEmbedder  # Ray only on this path
+
+            return RayEmbedder(local, settings.model, ray, ray_actors)
+
         location = locate(settings.store, index_dir)
         report = build_index(Path(corpus_dir), location, settings, get_embedder, model_name, progress)
         assistant = cls.load(index_dir, settings, embedder, check_fresh=False)

@@ -113,10 +113,13 @@ def retriever_over(data: IndexData, embedder: Embedder, store: str = "") -> Retr
     return Retriever(location.open(), embedder)
 
 
-def embedded_index(articles: list[Article], embedder: Embedder, settings: Settings) -> IndexData:
-    """The articles split into passages and embedded, as an in-memory index."""
+def embedded_index(
+    articles: list[Article], embedder: Embedder, settings: Settings, reusable: dict[str, np.ndarray] | None = None
+) -> IndexData:
+    """The articles split into passages and embedded (`reusable`: embeddings known by their input text), as an
+    in-memory index."""
     passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
-    embeddings, _ = embed_passages(passages, embedder)
+    embeddings, _ = embed_passages(passages, embedder, reusable)
     manifest = Manifest(
         model_name=embedder.model_id,
         model_id=embedder.model_id,

@@ -239,40 +239,10 @@ def raw(status: int, content_type: str, body: str) -> Script:
 
 @pytest.fixture(scope="session")
 def milvus_server(tmp_path_factory) -> Iterator[str]:
-    """`milvus-lite server` (the Milvus gRPC protocol, as a cluster speaks it) on a free port; yields the
+    """`milvus-lite server` (the Milvus gRPC protocol, as a cluster speaks it) on a free 127.0.0.1 port; yields the
     milvus://127.0.0.1:PORT address and stops the server it started at the end of the session."""
-    import subprocess
-    import sys
-    import time
-
-    from pymilvus import MilvusClient
+    from assistant.store.milvus import lite_server
 
     root = tmp_path_factory.mktemp("milvus")
-    port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("milvus-lite")),
-        *("server", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(root / "data")),
-    ]
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"milvus-lite exited with {process.returncode}:\n{(root / 'server.log').read_text()}")
-            try:
-                MilvusClient(uri=f"http://127.0.0.1:{port}", timeout=2).list_collections()
-                break
-            except Exception:  # not listening yet
-                if time.monotonic() > deadline:
-                    pytest.fail(f"milvus-lite did not start in time:\n{(root / 'server.log').read_text()}")
-                time.sleep(0.2)
-        yield f"milvus://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with lite_server(root / "data", free_port(), root / "server.log") as address:
+        yield address

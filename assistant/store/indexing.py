@@ -188,9 +188,11 @@ def embed_passages(
             todo.append(i)
     # Longest first across groups keeps padding waste low and makes the progress bar's rate honest.
     todo.sort(key=lambda i: len(texts[i]), reverse=True)
-    for start in range(0, len(todo), EMBED_GROUP):
-        group = todo[start : start + EMBED_GROUP]
+    # an embedder that starts workers per call (store/ray_embedding.py) takes everything at once
+    size = getattr(embedder, "group_size", EMBED_GROUP) or max(1, len(todo))
+    for start in range(0, len(todo), size):
+        group = todo[start : start + size]
         vectors[group] = embedder.encode_passages([texts[i] for i in group])
         if progress:
-            progress("embed", min(start + EMBED_GROUP, len(todo)), len(todo))
+            progress("embed", min(start + size, len(todo)), len(todo))
     return vectors, len(todo)

@@ -21,12 +21,16 @@ statistics (the document frequencies and the average length kept with the record
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -431,6 +435,36 @@ class _Records:
     @staticmethod
     def _row(key: str, kind: str, seq: int, parts: int, value: str) -> dict:
         return {"key": key, "kind": kind, "seq": seq, "parts": parts, "value": value, "unused": [0.0, 0.0]}
+
+
+@contextlib.contextmanager
+def lite_server(data_dir: Path, port: int, log: Path, timeout_s: float = 60.0) -> Iterator[str]:
+    """A `milvus-lite server` (the Milvus gRPC protocol, on 127.0.0.1 only) for tests and benchmarks: started,
+    waited for, and stopped at the end; yields its milvus://127.0.0.1:PORT address."""
+    command = [str(Path(sys.executable).with_name("milvus-lite")), "server"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if process.poll() is not None:
+                    raise StoreUnavailableError(f"milvus-lite exited with {process.returncode}: {log.read_text()}")
+                try:
+                    MilvusClient(uri=f"http://127.0.0.1:{port}", timeout=2).list_collections()
+                    break
+                except MilvusException:  # not listening yet
+                    if time.monotonic() > deadline:
+                        raise StoreUnavailableError(f"milvus-lite did not start in time: {log.read_text()}") from None
+                    time.sleep(0.2)
+            yield f"milvus://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def connect(uri: str) -> MilvusClient:
