@@ -22,6 +22,7 @@ from .answers.llm import AnswerUpdate, LLMSettings, answer_updates
 from .model.embedding import Embedder
 from .search.retrieval import Method, Retriever
 from .settings import Settings
+from .store.base import Contents
 from .store.folder import IndexData, Manifest, assemble, read_jsonl
 from .store.indexing import embed_passages
 from .store.local import LocalStore
@@ -109,7 +110,7 @@ def retriever_over(data: IndexData, embedder: Embedder, store: str = "") -> Retr
     if not store:
         return Retriever(LocalStore(data), embedder)
     location = scratch_location(store)
-    location.write(data.manifest, data.passages, data.articles, data.stories, data.embeddings)
+    location.write(Contents(data.manifest, data.passages, data.articles, data.stories, data.embeddings))
     return Retriever(location.open(), embedder)
 
 

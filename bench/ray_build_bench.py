@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant import evaluation  # noqa: E402
-from assistant.core import shared_embedder  # noqa: E402
+from assistant.model.embedding import load_embedder  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.store.indexing import embed_passages, embedding_text  # noqa: E402
 from assistant.store.ray_embedding import LOCAL, RayEmbedder, start_ray  # noqa: E402
@@ -48,7 +48,7 @@ def main() -> None:
     print(f"{len(sample)} passages, mean {np.mean([len(t) for t in texts]):.0f} characters")
 
     started = time.perf_counter()
-    embedder = shared_embedder(settings.model)
+    embedder = load_embedder(settings.model)
     print(f"local model load {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     local, _ = embed_passages(sample, embedder)

@@ -38,6 +38,17 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Contents:
+    """What a build writes into a store; row i of the embeddings belongs to passages[i]."""
+
+    manifest: Manifest
+    passages: list[Passage]
+    articles: list[Article]
+    stories: list[list[tuple[str, int]]]
+    embeddings: np.ndarray
+
+
+@dataclass(frozen=True)
 class ArticleSummary:
     """One article as the corpus view lists it."""
 
@@ -126,13 +137,6 @@ class Location(Protocol):
         """Embeddings the served index already holds for any of these embedding texts, made by that model."""
         ...
 
-    def write(
-        self,
-        manifest: Manifest,
-        passages: list[Passage],
-        articles: list[Article],
-        stories: Sequence[Sequence[tuple[str, int]]],
-        embeddings: np.ndarray,
-    ) -> Manifest:
+    def write(self, contents: Contents) -> Manifest:
         """Write a new index and serve it from then on (switched last: a failed write leaves the old one serving)."""
         ...

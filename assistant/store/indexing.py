@@ -17,7 +17,7 @@ from ..settings import Settings
 from ..text import chunking, dedup, reading
 from ..text.documents import Article, Passage
 from ..text.normalize import fold_for_matching
-from .base import Location
+from .base import Contents, Location
 from .folder import Manifest, sha256_of_file
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def build_index(
             corpus_dir=location.corpus_reference(corpus_dir),
             counts={"files": len(files) - len(skipped), "articles": len(articles), "passages": len(passages)},
         )
-        location.write(manifest, passages, articles, dedup.story_groups(articles), embeddings)
+        location.write(Contents(manifest, passages, articles, dedup.story_groups(articles), embeddings))
     return BuildReport(
         files=manifest.counts["files"],
         articles=len(articles),

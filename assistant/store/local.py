@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import IndexProblem
 from ..text.documents import Article, Passage
-from .base import ArticleSummary, Scope, Story
+from .base import ArticleSummary, Contents, Scope, Story
 from .folder import IndexData, Manifest, assemble, build_lock, read_index, read_manifest, write_index
 from .indexing import embedding_text
 
@@ -132,16 +132,9 @@ class FolderLocation:
         pairs = ((embedding_text(p), data.embeddings[i]) for i, p in enumerate(data.passages))
         return {text: vector for text, vector in pairs if text in wanted}
 
-    def write(
-        self,
-        manifest: Manifest,
-        passages: list[Passage],
-        articles: list[Article],
-        stories: Sequence[Sequence[tuple[str, int]]],
-        embeddings: np.ndarray,
-    ) -> Manifest:
-        groups = [[(s, n) for s, n in group] for group in stories]
-        return write_index(self.index_dir, assemble(manifest, passages, articles, groups, embeddings))
+    def write(self, contents: Contents) -> Manifest:
+        c = contents
+        return write_index(self.index_dir, assemble(c.manifest, c.passages, c.articles, c.stories, c.embeddings))
 
 
 def _top_rows(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> np.ndarray:
