@@ -4,6 +4,7 @@ never needs it."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 
@@ -80,6 +81,8 @@ def start_ray(address: str, cpus: int) -> None:
             ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
         else:
             ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        # Ray Data logs its progress every few seconds (its loggers are set up by init); the build reports its own
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise AssistantError(
             f"无法连接 Ray 集群 {address}：{exc}。请确认地址（如 ray://主机:10001 或 auto）"
