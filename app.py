@@ -27,11 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
     parser.add_argument("--index", default="index", help="index folder (default: index)")
     parser.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    parser.add_argument(
+        "--store", default=None, help="milvus://HOST:PORT[/collection]: the index in Milvus (env ASSISTANT_STORE)"
+    )
     reader_options(parser)
     args = parser.parse_args(argv)
 
-    print(f"正在检查索引 {args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
-    service = Service.start(args.corpus, args.index, settings_from(args), progress=_print_progress)
+    settings = settings_from(args)
+    print(f"正在检查索引 {settings.store or args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
+    service = Service.start(args.corpus, args.index, settings, progress=_print_progress)
     if service.problem:
         print(f"⚠ {service.problem}\n  网页仍会启动，修正后可在“语料库”页重建索引。", file=sys.stderr, flush=True)
     elif service.assistant.report:

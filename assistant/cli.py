@@ -39,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build or update the index from the corpus folder")
     build.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
+    build.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default=None,
+        metavar="ADDRESS",
+        help="embed on Ray: a cluster address (ray://HOST:10001, auto), or none to start Ray on this machine",
+    )
+    build.add_argument("--ray-actors", type=int, default=2, help="Ray actors embedding at once (default: 2)")
     _index_and_model(build)
     build.set_defaults(run=_build)
 
@@ -77,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
     evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    _store_option(evaluate, " (a Milvus store is evaluated in the collection <name>_eval, never <name> itself)")
     # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
     _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
     reader_options(evaluate)
@@ -102,6 +112,16 @@ def _parser() -> argparse.ArgumentParser:
 def _index_and_model(command: argparse.ArgumentParser) -> None:
     command.add_argument("--index", default="index", help="index folder (default: index)")
     command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    _store_option(command)
+
+
+def _store_option(command: argparse.ArgumentParser, extra: str = "") -> None:
+    command.add_argument(
+        "--store",
+        default=None,
+        metavar="milvus://HOST:PORT[/collection]",
+        help=f"keep the index in Milvus instead of the --index folder (env ASSISTANT_STORE){extra}",
+    )
 
 
 def _llm_options(command: argparse.ArgumentParser, url_help: str) -> None:
@@ -118,7 +138,7 @@ def reader_options(command: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from the environment and the command's --model and reader flags."""
-    settings = Settings.from_env(model=args.model)
+    settings = Settings.from_env(model=args.model, store=getattr(args, "store", None))
     reader = settings.reader
     if getattr(args, "no_reader", False):
         reader = replace(reader, off=True)
@@ -132,7 +152,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def _build(args: argparse.Namespace) -> int:
     from .core import Assistant
 
-    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=_bars())
+    settings = Settings.from_env(model=args.model, store=args.store)
+    assistant = Assistant.build(
+        args.corpus, args.index, settings, progress=_bars(), ray=args.ray, ray_actors=args.ray_actors
+    )
     report = assistant.report
     for source, reason in report.skipped.items():
         print(f"skipped {source}: {reason}", file=sys.stderr)
@@ -177,7 +200,11 @@ def _change_corpus(args: argparse.Namespace, outcomes: list[Intake], done: str) 
         else:
             print(f"错误 (error): {outcome.problem}", file=sys.stderr)
     if any(o.ok for o in outcomes) and not args.no_build:
-        _build(argparse.Namespace(corpus=args.corpus, index=args.index, model=args.model))
+        _build(
+            argparse.Namespace(
+                corpus=args.corpus, index=args.index, model=args.model, store=args.store, ray=None, ray_actors=2
+            )
+        )
     return 0 if all(o.ok for o in outcomes) else 1
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,8 +18,9 @@ from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
 from .search.retrieval import Method, Retriever
 from .settings import Settings
-from .store.folder import IndexData, read_index
+from .store.base import Location, Store
 from .store.indexing import BuildReport, Progress, build_index, staleness
+from .store.location import locate
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,21 @@ def shared_embedder(model: str) -> Embedder:
 
 class Assistant:
     def __init__(
-        self, index_dir: Path, data: IndexData, embedder: Embedder, settings: Settings, custom_embedder: bool = False
+        self,
+        index_dir: Path,
+        location: Location,
+        store: Store,
+        embedder: Embedder,
+        settings: Settings,
+        custom_embedder: bool = False,
     ) -> None:
-        self.index_dir = index_dir
+        self.index_dir = index_dir  # the folder asked for; settings.store may put the index elsewhere
+        self.location = location
         self.settings = settings
         self.embedder = embedder
         self._custom_embedder = custom_embedder  # given by the caller rather than loaded by settings.model
         self.report: BuildReport | None = None
-        self._data = data
-        self._retriever = Retriever(data, embedder)
+        self._retriever = Retriever(store, embedder)
         self._rebuilding = threading.Lock()
         self._reader: Reader | None = None
         self._reader_loaded = False
@@ -98,13 +104,26 @@ class Assistant:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         progress: Progress | None = None,
+        ray: str | None = None,
+        ray_actors: int = 2,
     ) -> Assistant:
-        """Build the index, or bring it up to date with the corpus, and return a ready assistant."""
+        """Build the index, or bring it up to date with the corpus, and return a ready assistant. The index goes
+        to index_dir, or to the store settings.store names. With `ray` (a cluster address, or "local" to start
+        Ray here) the passages are embedded by `ray_actors` Ray actors running settings.model."""
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         model_name = embedder.model_id if embedder else settings.model
-        get_embedder = (lambda: embedder) if embedder else (lambda: shared_embedder(settings.model))
-        report = build_index(Path(corpus_dir), index_dir, settings, get_embedder, model_name, progress)
+
+        def get_embedder() -> Embedder:  # loaded only when passages need embedding
+            local = embedder or shared_embedder(settings.model)
+            if ray is None:
+                return local
+            from .store.ray_embedding import RayEmbedder  # Ray only on this path
+
+            return RayEmbedder(local, settings.model, ray, ray_actors)
+
+        location = locate(settings.store, index_dir)
+        report = build_index(Path(corpus_dir), location, settings, get_embedder, model_name, progress)
         assistant = cls.load(index_dir, settings, embedder, check_fresh=False)
         assistant.report = report
         return assistant
@@ -120,8 +139,8 @@ class Assistant:
         """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model."""
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
-        data = read_index(index_dir)
-        manifest = data.manifest
+        location = locate(settings.store, index_dir)
+        manifest = location.read_manifest()
         wanted = embedder.model_id if embedder else settings.model
         if manifest.model_name != wanted:
             raise ModelMismatchError(
@@ -129,7 +148,8 @@ class Assistant:
                 f"请改用 --model {manifest.model_name}，或用新模型重新构建 "
                 f"(index built with {manifest.model_name}, asked for {wanted})."
             )
-        if check_fresh and (reasons := staleness(manifest, index_dir, manifest.model_name, settings)):
+        corpus = location.corpus_dir(manifest)
+        if check_fresh and (reasons := staleness(manifest, corpus, manifest.model_name, settings)):
             raise IndexStaleError(
                 f"索引已过期：{'; '.join(reasons)}。请运行 `python -m assistant build` (the index is stale)."
             )
@@ -140,7 +160,7 @@ class Assistant:
                 f"模型 {embedder.model_id} ({embedder.dimension} 维) 与索引 {manifest.model_id} "
                 f"({manifest.dimension} 维) 不一致，请重新构建索引 (model does not match the index)."
             )
-        return cls(index_dir, data, embedder, settings, custom)
+        return cls(index_dir, location, location.open(), embedder, settings, custom)
 
     # ---- questions ----------------------------------------------------------------------------
     def search(
@@ -191,7 +211,7 @@ class Assistant:
         retriever = self._retriever  # one index for the whole answer, even if a rebuild swaps it meanwhile
         hits = retriever.search(question, _checked_k(k), sources, articles=articles)
         reader = self.reader if check else None
-        yield from answer_updates(question, hits, retriever.data.keyword.idf, self.embedder, llm, reader)
+        yield from answer_updates(question, hits, retriever.store.idf, self.embedder, llm, reader)
 
     def check_question(self, question: str) -> str:
         """The question stripped of surrounding space; QuestionError when it is empty or too long."""
@@ -207,8 +227,8 @@ class Assistant:
 
     # ---- the index ----------------------------------------------------------------------------
     def status(self) -> IndexStatus:
-        manifest = self._data.manifest
-        reasons = staleness(manifest, self.index_dir, manifest.model_name, self.settings)
+        manifest = self._retriever.store.manifest
+        reasons = staleness(manifest, self.location.corpus_dir(manifest), manifest.model_name, self.settings)
         return IndexStatus(
             model=manifest.model_name,
             dimension=manifest.dimension,
@@ -222,34 +242,26 @@ class Assistant:
         )
 
     def articles(self) -> list[ArticleInfo]:
-        counts = Counter((p.source, p.article) for p in self._data.passages)
-        flags: dict[tuple[str, int], set[str]] = defaultdict(set)
-        for p in self._data.passages:
-            flags[(p.source, p.article)].update(p.flags)
-        return [
-            ArticleInfo(a.source, a.number, a.title, counts[key], tuple(sorted(flags[key])))
-            for a in self._data.articles
-            for key in [(a.source, a.number)]
-        ]
+        return [ArticleInfo(a.source, a.number, a.title, a.passages, a.flags) for a in self._retriever.store.articles()]
 
     def sources(self) -> list[str]:
-        return sorted({a.source for a in self._data.articles})
+        return sorted({a.source for a in self._retriever.store.articles()})
 
     def passage_context(self, hit: Hit, chars: int = 120) -> tuple[str, str]:
         """Up to `chars` characters of the cleaned article just before and just after the passage."""
-        for article in self._data.articles:
-            if article.source == hit.source and article.number == hit.article:
-                return article.text[max(0, hit.start - chars) : hit.start], article.text[hit.end : hit.end + chars]
-        return "", ""
+        article = self._retriever.store.article(hit.source, hit.article)
+        if article is None:
+            return "", ""
+        return article.text[max(0, hit.start - chars) : hit.start], article.text[hit.end : hit.end + chars]
 
     def rebuild(self, corpus_dir: str | Path | None = None, progress: Progress | None = None) -> BuildReport:
         """Update the index from the corpus while this assistant keeps answering from the old one."""
-        corpus = Path(corpus_dir) if corpus_dir else self.index_dir / self._data.manifest.corpus_dir
+        corpus = Path(corpus_dir) if corpus_dir else self.location.corpus_dir(self._retriever.store.manifest)
         with self._rebuilding:
             embedder = self.embedder if self._custom_embedder else None
             fresh = Assistant.build(corpus, self.index_dir, self.settings, embedder, progress)
             # Searches read self._retriever once per call, so each sees the old index or the new one, never a mix.
-            self._data, self._retriever, self.report = fresh._data, fresh._retriever, fresh.report
+            self._retriever, self.report = fresh._retriever, fresh.report
         return fresh.report
 
 

@@ -35,5 +35,9 @@ class ModelMismatchError(IndexProblem):
     """The index was built with another embedding model or dimension."""
 
 
+class StoreUnavailableError(AssistantError):
+    """The store address is malformed, its server cannot be reached, or its client library is not installed."""
+
+
 class ModelUnavailableError(AssistantError):
     """The embedding model cannot be loaded or materialised."""

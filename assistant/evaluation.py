@@ -24,8 +24,11 @@ from .answers.responding import answer_updates
 from .model.embedding import Embedder
 from .search.retrieval import Method, Retriever
 from .settings import Settings
-from .store.folder import Manifest, assemble, read_jsonl
+from .store.base import Contents
+from .store.folder import IndexData, Manifest, assemble, read_jsonl
 from .store.indexing import embed_passages
+from .store.local import LocalStore
+from .store.location import scratch_location
 from .text import chunking, dedup
 from .text.documents import Article
 from .text.normalize import clean_text, fold_for_matching
@@ -98,10 +101,29 @@ def load_questions(path: Path, limit: int | None = None, seed: int = 0) -> list[
 
 
 def build_retriever(articles: list[Article], embedder: Embedder, settings: Settings) -> tuple[Retriever, float]:
-    """A throwaway in-memory index over the articles, and the seconds it took to build."""
+    """A throwaway index over the articles, and the seconds it took to build: in memory, or in the scratch
+    collection of the store settings.store names."""
     started = time.perf_counter()
+    data = embedded_index(articles, embedder, settings)
+    return retriever_over(data, embedder, settings.store), time.perf_counter() - started
+
+
+def retriever_over(data: IndexData, embedder: Embedder, store: str = "") -> Retriever:
+    """Search over an index made by `embedded_index`: in memory, or written to the scratch place of `store`."""
+    if not store:
+        return Retriever(LocalStore(data), embedder)
+    location = scratch_location(store)
+    location.write(Contents(data.manifest, data.passages, data.articles, data.stories, data.embeddings))
+    return Retriever(location.open(), embedder)
+
+
+def embedded_index(
+    articles: list[Article], embedder: Embedder, settings: Settings, reusable: dict[str, np.ndarray] | None = None
+) -> IndexData:
+    """The articles split into passages and embedded (`reusable`: embeddings known by their input text), as an
+    in-memory index."""
     passages = [p for a in articles for p in chunking.split_passages(a, settings.chunking)]
-    embeddings, _ = embed_passages(passages, embedder)
+    embeddings, _ = embed_passages(passages, embedder, reusable)
     manifest = Manifest(
         model_name=embedder.model_id,
         model_id=embedder.model_id,
@@ -113,8 +135,7 @@ def build_retriever(articles: list[Article], embedder: Embedder, settings: Setti
         corpus_dir="",
         counts={"files": 0, "articles": len(articles), "passages": len(passages)},
     )
-    data = assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
-    return Retriever(data, embedder), time.perf_counter() - started
+    return assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings)
 
 
 def evaluate_retrieval(
@@ -125,7 +146,7 @@ def evaluate_retrieval(
     methods: tuple[Method, ...] = METHODS,
     on_question: Callable[[], None] | None = None,
 ) -> list[MethodReport]:
-    n_passages = len(retriever.data.articles)
+    n_passages = sum(1 for _ in retriever.store.articles())
     reports = []
     for method in methods:
         ranks: list[int | None] = []
@@ -263,7 +284,7 @@ def holds_answer(text: str, answers: Sequence[str]) -> bool:
 def _ask(retriever: Retriever, question: str, k: int, llm: LLMSettings | None, reader: Reader | None) -> AnswerUpdate:
     """The final update of the answer, as `Assistant.answer_updates` gives it."""
     hits = retriever.search(question, k=k)
-    *_, last = answer_updates(question, hits, retriever.data.keyword.idf, retriever.embedder, llm, reader)
+    *_, last = answer_updates(question, hits, retriever.store.idf, retriever.embedder, llm, reader)
     return last
 
 

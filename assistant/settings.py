@@ -14,6 +14,7 @@ READER_URL_ENV = "ASSISTANT_READER_URL"  # an OpenAI-compatible endpoint to judg
 READER_MODEL_ENV = "ASSISTANT_READER_MODEL"  # the endpoint's model name
 READER_KEY_ENV = "ASSISTANT_READER_API_KEY"
 READER_THRESHOLD = 0.7  # p(是) a sentence needs for the reader to accept it (bench/reader_bench.py sweeps it)
+STORE_ENV = "ASSISTANT_STORE"
 
 
 def default_cache_dir() -> Path:
@@ -65,11 +66,17 @@ class Settings:
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     max_question_chars: int = 500
     reader: ReaderSettings = field(default_factory=ReaderSettings)
+    # Where the index lives: "" for the local index folder, or milvus://HOST:PORT[/collection] (store/milvus.py)
+    store: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings with the model from ASSISTANT_MODEL and the reader from ASSISTANT_READER*; explicit overrides
-        win."""
-        base = cls(model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL, reader=ReaderSettings.from_env())
+        """Settings with the model from ASSISTANT_MODEL, the reader from ASSISTANT_READER* and the store from
+        ASSISTANT_STORE; explicit overrides win."""
+        base = cls(
+            model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL,
+            reader=ReaderSettings.from_env(),
+            store=os.environ.get(STORE_ENV, ""),
+        )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean)

@@ -3,6 +3,9 @@
     python bench/ann_bench.py [--sizes 2000,10000,25000,50000,100000,200000] [--queries 60] [--runs 3]
                               [--threads N] [--cache vectors.npz]
 
+Each size also reports what the exact and the HNSW index hold in memory and the process's RSS (the 1M-vector
+figures in README's "Scaling out" come from `--sizes 1000000 --threads 1`).
+
 For each corpus size (384 dimensions, L2-normalised, inner product) it builds the exact index (what
 VectorIndex uses below APPROXIMATE_MIN_SIZE), an HNSW graph (IndexHNSWFlat, HNSW_M / HNSW_EF_CONSTRUCTION)
 and, for comparison, an IVF index (IndexIVFFlat, 2*sqrt(n) lists), and reports build time, recall@10 and
@@ -126,6 +129,7 @@ def main() -> None:
         rows, exact, hnsw = compare(generator.sample(size), recall_queries, timed_queries, args.runs)
         for row in rows:
             print(f"{size:>7} " + row, flush=True)
+        print(f"{size:>7} memory: {memory(exact, hnsw)}", flush=True)
         if size == max(sizes):
             kept = exact, hnsw
     filtered(*kept, recall_queries, timed_queries, args.runs)
@@ -208,6 +212,19 @@ def compare(
         params = faiss.SearchParametersIVF(nprobe=nprobe)
         rows.append(_row("ivf", f"{nprobe}/{lists}", ivf_s, truth, *_search(ivf, params, queries, timed, runs)))
     return rows, exact, hnsw
+
+
+def memory(exact: VectorIndex, hnsw: VectorIndex) -> str:
+    """What each index holds in memory (the vectors, and HNSW's graph beside them), and this process's RSS."""
+    vectors_mb = exact.size * exact.dimension * 4 / 2**20
+    graph = hnsw._index.hnsw
+    graph_mb = (graph.neighbors.size() * 4 + graph.offsets.size() * 8 + graph.levels.size() * 4) / 2**20
+    status = Path("/proc/self/status").read_text()
+    rss_mb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))) / 1024
+    return (
+        f"exact {vectors_mb:.0f} MB; hnsw {vectors_mb + graph_mb:.0f} MB ({graph_mb:.0f} MB graph); "
+        f"process RSS {rss_mb:.0f} MB"
+    )
 
 
 def filtered(exact: VectorIndex, hnsw: VectorIndex, queries: np.ndarray, timed: np.ndarray, runs: int) -> None:

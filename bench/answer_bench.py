@@ -54,7 +54,7 @@ def main() -> None:
     try:
         shutil.copytree(REPO / "corpus", work / "corpus")
         assistant = Assistant.build(work / "corpus", work / "index")
-        idf = assistant._retriever.data.keyword.idf  # the weights answers are scored with
+        idf = assistant._retriever.store.idf  # the weights answers are scored with
         for label, prefix in (
             ("seed", ""),
             ("seed held-out", "heldout_"),
@@ -89,7 +89,7 @@ def main() -> None:
         print(f"\n== cmrc2018-dev, {len(questions)} questions: ask")
         print(json.dumps(report.to_dict(), ensure_ascii=False))
         asked = [(q.question, list(q.answers), retriever.search(q.question, k=5)) for q in questions]
-        print(_sweep(asked, retriever.data.keyword.idf))
+        print(_sweep(asked, retriever.store.idf))
 
 
 def _sweep(asked: list[tuple[str, list[str], list]], idf) -> str:

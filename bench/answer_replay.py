@@ -64,7 +64,7 @@ def retrieve(cache: Path, settings: Settings) -> tuple[list, dict[str, int], int
     started = time.perf_counter()
     retriever, _ = evaluation.build_retriever(evaluation.load_passages(CMRC / "passages.jsonl"), embedder, settings)
     asked = [(q, retriever.search(q.question, k=5)) for q in evaluation.load_questions(CMRC / "questions.jsonl")]
-    keyword = retriever.data.keyword
+    keyword = retriever.store.data.keyword
     frequencies = keyword.document_frequencies()
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("wb") as f:

@@ -16,6 +16,7 @@ Only aggregate figures are printed, so a blind pair stays blind.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--judged", type=int, default=MAX_JUDGED, help="candidate sentences judged per question")
     parser.add_argument("--cmrc-limit", type=int, default=0, help="cmrc2018-dev questions (0: none)")
     parser.add_argument("--near-miss", action="store_true", help="also the cmrc questions with answers cut")
+    parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
     args = parser.parse_args()
     reader = load_reader(Settings.from_env())
     timings: list[float] = []
@@ -60,7 +62,9 @@ def main() -> None:
         try:
             shutil.copytree(REPO / "corpus", work / "corpus")
             assistant = Assistant.build(work / "corpus", work / "index")
-            idf = assistant._retriever.data.keyword.idf
+            idf = assistant._retriever.store.idf
+            if args.latency:
+                print(json.dumps(_latency(assistant, reader, args.latency)), flush=True)
             for prefix in prefixes:
                 if not (SEED / f"{prefix}questions.jsonl").exists():
                     continue
@@ -102,6 +106,26 @@ def main() -> None:
             f"judgement seconds: p50 {statistics.median(timings):.2f}, "
             f"p95 {sorted(timings)[int(0.95 * (len(timings) - 1))]:.2f}, n {len(timings)}"
         )
+
+
+def _latency(assistant: Assistant, reader: Reader, n: int) -> dict:
+    """search and ask (reader on) times on the first n answerable and n unanswerable tuned seed questions."""
+    rows = read_jsonl(SEED / "questions.jsonl")[:n] + read_jsonl(SEED / "unanswerable.jsonl")[:n]
+    assistant.reader = reader
+    search, ask = [], []
+    for row in rows:
+        started = time.perf_counter()
+        assistant.search(row["question"])
+        search.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assistant.ask(row["question"])
+        ask.append(time.perf_counter() - started)
+    return {
+        "questions": len(rows),
+        "search_ms_p50": round(statistics.median(search) * 1000, 1),
+        "ask_s_p50": round(statistics.median(ask), 2),
+        "ask_s_p95": round(sorted(ask)[int(0.95 * (len(ask) - 1))], 2),
+    }
 
 
 def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int, timings: list):

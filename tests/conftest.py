@@ -235,3 +235,17 @@ def raw(status: int, content_type: str, body: str) -> Script:
         handler.wfile.write(data)
 
     return script
+
+
+# ---- a Milvus server of our own: `milvus-lite server` on a free 127.0.0.1 port ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory) -> Iterator[str]:
+    """`milvus-lite server` (the Milvus gRPC protocol, as a cluster speaks it) on a free 127.0.0.1 port; yields the
+    milvus://127.0.0.1:PORT address and stops the server it started at the end of the session."""
+    from assistant.store.milvus import lite_server
+
+    root = tmp_path_factory.mktemp("milvus")
+    with lite_server(root / "data", free_port(), root / "server.log") as address:
+        yield address

@@ -17,6 +17,7 @@ from assistant.search.retrieval import MAX_MERGED, Retriever
 from assistant.settings import ChunkingSettings
 from assistant.store.folder import read_index
 from assistant.store.keyword import KeywordIndex, idf_from
+from assistant.store.local import LocalStore
 from assistant.text.chunking import sentence_spans
 from assistant.text.documents import Passage
 from tests.conftest import SEED_CORPUS, HashingEmbedder
@@ -57,11 +58,11 @@ def assistant(seed_index):
 
 @pytest.fixture(scope="module")
 def retriever(seed_index):
-    return Retriever(read_index(seed_index), HashingEmbedder())
+    return Retriever(LocalStore(read_index(seed_index)), HashingEmbedder())
 
 
 def _article_text(retriever: Retriever, hit: Hit) -> str:
-    return next(a.text for a in retriever.data.articles if (a.source, a.number) == (hit.source, hit.article))
+    return next(a.text for a in retriever.store.data.articles if (a.source, a.number) == (hit.source, hit.article))
 
 
 def _touch(a: Hit | Passage, b: Hit | Passage, text: str) -> bool:
@@ -74,7 +75,7 @@ def _check_hit(retriever: Retriever, hit: Hit) -> None:
     """What every hit promises: verbatim article text over the union of contiguous passages, within the cap."""
     text = _article_text(retriever, hit)
     assert hit.text == text[hit.start : hit.end]
-    passages = retriever.data.passages
+    passages = retriever.store.data.passages
     by_id = {p.passage_id: p for p in passages if (p.source, p.article) == (hit.source, hit.article)}
     members = [by_id[pid] for pid in hit.passage_ids]
     assert hit.passage_id in hit.passage_ids and 1 <= len(members) <= MAX_MERGED
@@ -135,7 +136,7 @@ def test_merged_hits_keep_the_story_collapsed(retriever):
     top = hits[0]
     assert len(top.passage_ids) > 1
     assert {top.source, *top.also_in} >= {roundup, traditional}
-    story = next(group for group in retriever.data.stories if (top.source, top.article) in group)
+    story = next(group for group in retriever.store.data.stories if (top.source, top.article) in group)
     assert sum((h.source, h.article) in story for h in hits) == 1  # the other telling does not come back
 
 

@@ -1,9 +1,9 @@
-"""Corpus folder -> index folder: read, split, embed (reusing unchanged embeddings), write atomically."""
+"""Corpus folder -> index (a folder or a Milvus collection): read, split, embed (reusing unchanged embeddings),
+write atomically."""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +17,8 @@ from ..settings import Settings
 from ..text import chunking, dedup, reading
 from ..text.documents import Article, Passage
 from ..text.normalize import fold_for_matching
-from .folder import Manifest, assemble, build_lock, read_index, read_manifest, sha256_of_file, write_index
+from .base import Contents, Location
+from .folder import Manifest, sha256_of_file
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,12 @@ def source_name(corpus_dir: Path, path: Path) -> str:
 
 
 def staleness(
-    manifest: Manifest, index_dir: Path, model_name: str, settings: Settings, current: dict[str, str] | None = None
+    manifest: Manifest, corpus_dir: Path, model_name: str, settings: Settings, current: dict[str, str] | None = None
 ) -> list[str]:
     """Reasons why the index no longer matches its corpus and settings; empty when it is fresh.
 
-    `current` holds the corpus file hashes to compare with; by default those of the corpus the index was built from.
+    `current` holds the corpus file hashes to compare with; by default those of `corpus_dir`, the corpus the index
+    was built from.
     """
     reasons = []
     if manifest.model_name != model_name:
@@ -68,7 +70,6 @@ def staleness(
         reasons.append(f"chunking changed ({manifest.chunking} -> {settings.chunking.to_dict()})")
     if manifest.pipeline_version != PIPELINE_VERSION:
         reasons.append(f"text pipeline version changed ({manifest.pipeline_version} -> {PIPELINE_VERSION})")
-    corpus_dir = index_dir / manifest.corpus_dir
     if current is None and corpus_dir.is_dir():
         current = hash_corpus(corpus_dir)
     if current is not None:
@@ -83,20 +84,21 @@ def staleness(
 
 def build_index(
     corpus_dir: Path,
-    index_dir: Path,
+    location: Location,
     settings: Settings,
     get_embedder: Callable[[], Embedder],
     model_name: str,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Bring index_dir up to date with corpus_dir; a fresh index is left untouched (and no model is loaded)."""
+    """Bring the index at `location` up to date with corpus_dir; a fresh index is left untouched (and no model is
+    loaded)."""
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise AssistantError(f"语料文件夹不存在：{corpus_dir} (corpus folder not found)")
-    with build_lock(index_dir):
-        old = _current_manifest(index_dir)
+    with location.lock():
+        old = _current_manifest(location)
         current = hash_corpus(corpus_dir)  # hashed once: both the freshness check and the manifest use it
-        if old is not None and not staleness(old, index_dir, model_name, settings, current):
+        if old is not None and not staleness(old, location.corpus_dir(old), model_name, settings, current):
             return BuildReport(
                 files=old.counts["files"],
                 articles=old.counts["articles"],
@@ -114,7 +116,8 @@ def build_index(
                 f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add text, PDF or Word files)"
             )
         embedder = get_embedder()
-        reusable = _reusable_embeddings(index_dir, embedder) if old is not None else {}
+        texts = [embedding_text(p) for p in passages]
+        reusable = location.reusable_embeddings(texts, embedder.model_id, embedder.dimension) if old else {}
         embeddings, embedded = embed_passages(passages, embedder, reusable, progress)
         manifest = Manifest(
             model_name=model_name,
@@ -124,10 +127,10 @@ def build_index(
             pipeline_version=PIPELINE_VERSION,
             files=files,
             skipped=skipped,
-            corpus_dir=os.path.relpath(corpus_dir.resolve(), index_dir.resolve()),
+            corpus_dir=location.corpus_reference(corpus_dir),
             counts={"files": len(files) - len(skipped), "articles": len(articles), "passages": len(passages)},
         )
-        write_index(index_dir, assemble(manifest, passages, articles, dedup.story_groups(articles), embeddings))
+        location.write(Contents(manifest, passages, articles, dedup.story_groups(articles), embeddings))
     return BuildReport(
         files=manifest.counts["files"],
         articles=len(articles),
@@ -160,22 +163,11 @@ def _read_corpus(corpus_dir: Path, progress: Progress | None) -> tuple[list[Arti
     return articles, skipped
 
 
-def _current_manifest(index_dir: Path) -> Manifest | None:
+def _current_manifest(location: Location) -> Manifest | None:
     try:
-        return read_manifest(index_dir)
+        return location.read_manifest()
     except IndexProblem:
         return None  # missing or unreadable: build from scratch
-
-
-def _reusable_embeddings(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Embeddings of the previous index keyed by their input text, when made by the same model."""
-    try:
-        data = read_index(index_dir)
-    except IndexProblem:
-        return {}
-    if data.manifest.model_id != embedder.model_id or data.manifest.dimension != embedder.dimension:
-        return {}
-    return {embedding_text(p): data.embeddings[i] for i, p in enumerate(data.passages)}
 
 
 def embed_passages(
@@ -196,9 +188,11 @@ def embed_passages(
             todo.append(i)
     # Longest first across groups keeps padding waste low and makes the progress bar's rate honest.
     todo.sort(key=lambda i: len(texts[i]), reverse=True)
-    for start in range(0, len(todo), EMBED_GROUP):
-        group = todo[start : start + EMBED_GROUP]
+    # an embedder that starts workers per call (store/ray_embedding.py) takes everything at once
+    size = getattr(embedder, "group_size", EMBED_GROUP) or max(1, len(todo))
+    for start in range(0, len(todo), size):
+        group = todo[start : start + size]
         vectors[group] = embedder.encode_passages([texts[i] for i in group])
         if progress:
-            progress("embed", min(start + EMBED_GROUP, len(todo)), len(todo))
+            progress("embed", min(start + size, len(todo)), len(todo))
     return vectors, len(todo)
