@@ -17,8 +17,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may touch the network
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# Answers are the rules' unless a test gives the assistant a reader (tests/test_reader.py): loading the reading
-# model takes seconds and 1.5 GB, which the tests of everything else should not pay.
+# The app started as a subprocess answers with the rules too (see _no_reader_unless_given).
 os.environ.setdefault("ASSISTANT_READER", "off")
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,6 +52,15 @@ class HashingEmbedder:
 
     def encode_passages(self, texts, show_progress: bool = False) -> np.ndarray:
         return self._encode(texts)
+
+
+@pytest.fixture(autouse=True)
+def _no_reader_unless_given(monkeypatch):
+    """Assistants answer with the rules unless a test gives one a reader (`assistant.reader = …`): Settings()
+    built in a test would otherwise load the 1.1 GB reading model, and its answers would depend on its timing."""
+    import assistant.core
+
+    monkeypatch.setattr(assistant.core, "load_reader", lambda settings: None)
 
 
 @pytest.fixture
