@@ -1,4 +1,5 @@
-"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index]`.
+"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index]
+[--model NAME] [--encoder int8|float]`.
 
 Builds index/ from corpus/ first when it is missing or stale (a fresh index is used as it is), then serves the
 app from assistant/web/ui.py. It binds 127.0.0.1 unless told otherwise and never creates a public share link.
@@ -17,7 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline machines: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.settings import Settings
+    from assistant.errors import SettingsError
+    from assistant.settings import ENCODERS, Settings
     from assistant.web import ui
     from assistant.web.service import Service
 
@@ -27,10 +29,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
     parser.add_argument("--index", default="index", help="index folder (default: index)")
     parser.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    parser.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default=None,
+        help="int8 (ONNX Runtime, the default model's default) or float (PyTorch) (env ASSISTANT_ENCODER)",
+    )
     args = parser.parse_args(argv)
 
     print(f"正在检查索引 {args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
-    service = Service.start(args.corpus, args.index, Settings.from_env(model=args.model), progress=_print_progress)
+    try:
+        settings = Settings.from_env(model=args.model, encoder=args.encoder)
+    except SettingsError as exc:  # ASSISTANT_ENCODER with an unknown value
+        print(f"错误 (error): {exc}", file=sys.stderr)
+        return 2
+    service = Service.start(args.corpus, args.index, settings, progress=_print_progress)
     if service.problem:
         print(f"⚠ {service.problem}\n  网页仍会启动，修正后可在“语料库”页重建索引。", file=sys.stderr, flush=True)
     elif service.assistant.report:

@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .errors import AssistantError
-from .settings import Settings
+from .settings import ENCODERS, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, help="seed for --limit (default: 0)")
     evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
-    evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    _model_options(evaluate)
     # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
     _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
     evaluate.set_defaults(run=_eval)
@@ -84,7 +84,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def _index_and_model(command: argparse.ArgumentParser) -> None:
     command.add_argument("--index", default="index", help="index folder (default: index)")
+    _model_options(command)
+
+
+def _model_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    command.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default=None,
+        help="int8 (ONNX Runtime, the default model's default) or float (PyTorch) (env ASSISTANT_ENCODER)",
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(model=args.model, encoder=args.encoder)
 
 
 def _llm_options(command: argparse.ArgumentParser, url_help: str) -> None:
@@ -103,7 +117,7 @@ def _build(args: argparse.Namespace) -> int:
         )
         bar.update(done - bar.n)
 
-    assistant = Assistant.build(args.corpus, args.index, Settings.from_env(model=args.model), progress=progress)
+    assistant = Assistant.build(args.corpus, args.index, _settings(args), progress=progress)
     for bar in bars.values():
         bar.close()
     report = assistant.report
@@ -116,7 +130,7 @@ def _build(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace):
     from .core import Assistant
 
-    return Assistant.load(args.index, Settings.from_env(model=args.model))
+    return Assistant.load(args.index, _settings(args))
 
 
 def _scope(args: argparse.Namespace) -> dict:
@@ -165,11 +179,11 @@ def _eval(args: argparse.Namespace) -> int:
     from .answers.llm import LLMSettings
     from .core import shared_embedder
 
-    settings = Settings.from_env(model=args.model)
+    settings = _settings(args)
     llm = LLMSettings.from_env(base_url=args.llm_url, model=args.llm_model) if args.llm_url else None
     articles = evaluation.load_passages(args.passages)
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)
-    embedder = shared_embedder(settings.model)
+    embedder = shared_embedder(settings.model, settings.resolved_encoder)
     retriever, build_s = evaluation.build_retriever(articles, embedder, settings)
     unanswerable = evaluation.load_questions(args.unanswerable) if args.unanswerable else []
     total = len(questions) * (len(evaluation.METHODS) + 1) + len(unanswerable)

@@ -15,7 +15,7 @@ from .errors import IndexStaleError, ModelMismatchError, QuestionError
 from .model.embedding import Embedder, load_embedder
 from .results import Answer, Hit
 from .search.retrieval import Method, Retriever
-from .settings import Settings
+from .settings import Settings, default_encoder
 from .store.folder import IndexData, read_index
 from .store.indexing import BuildReport, Progress, build_index, staleness
 
@@ -23,6 +23,7 @@ from .store.indexing import BuildReport, Progress, build_index, staleness
 @dataclass(frozen=True)
 class IndexStatus:
     model: str
+    encoder: str
     dimension: int
     built_at: str
     files: int
@@ -42,10 +43,24 @@ class ArticleInfo:
     flags: tuple[str, ...]
 
 
+def shared_embedder(model: str, encoder: str | None = None) -> Embedder:
+    """The model run by the encoder (None: the model's default one), loaded once per process."""
+    return _loaded(model, encoder or default_encoder(model))
+
+
 @cache
-def shared_embedder(model: str) -> Embedder:
+def _loaded(model: str, encoder: str) -> Embedder:
     # Loading a model takes seconds and a gigabyte: one copy per process, whoever asks.
-    return load_embedder(model)
+    return load_embedder(model, encoder=encoder)
+
+
+def _embedder_for(settings: Settings) -> Embedder:
+    return shared_embedder(settings.model, settings.resolved_encoder)
+
+
+def _encoder_of(embedder: Embedder) -> str:
+    """What a caller's own embedder records as its encoder; its model_id already tells it apart."""
+    return str(getattr(embedder, "encoder", "float"))
 
 
 class Assistant:
@@ -75,8 +90,9 @@ class Assistant:
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         model_name = embedder.model_id if embedder else settings.model
-        get_embedder = (lambda: embedder) if embedder else (lambda: shared_embedder(settings.model))
-        report = build_index(Path(corpus_dir), index_dir, settings, get_embedder, model_name, progress)
+        encoder = _encoder_of(embedder) if embedder else settings.resolved_encoder
+        get_embedder = (lambda: embedder) if embedder else (lambda: _embedder_for(settings))
+        report = build_index(Path(corpus_dir), index_dir, settings, get_embedder, model_name, progress, encoder=encoder)
         assistant = cls.load(index_dir, settings, embedder, check_fresh=False)
         assistant.report = report
         return assistant
@@ -89,7 +105,8 @@ class Assistant:
         embedder: Embedder | None = None,
         check_fresh: bool = True,
     ) -> Assistant:
-        """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model."""
+        """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model
+        or encoder."""
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         data = read_index(index_dir)
@@ -101,12 +118,21 @@ class Assistant:
                 f"请改用 --model {manifest.model_name}，或用新模型重新构建 "
                 f"(index built with {manifest.model_name}, asked for {wanted})."
             )
-        if check_fresh and (reasons := staleness(manifest, index_dir, manifest.model_name, settings)):
+        if embedder is None and manifest.encoder != settings.resolved_encoder:
+            asked = settings.resolved_encoder
+            raise ModelMismatchError(
+                f"索引由 {manifest.encoder} 编码器构建，当前选择的编码器是 {asked}。"
+                f"请改用 --encoder {manifest.encoder}，或用新编码器重新构建 "
+                f"(index built with the {manifest.encoder} encoder, asked for {asked})."
+            )
+        if check_fresh and (
+            reasons := staleness(manifest, index_dir, manifest.model_name, settings, encoder=manifest.encoder)
+        ):
             raise IndexStaleError(
                 f"索引已过期：{'; '.join(reasons)}。请运行 `python -m assistant build` (the index is stale)."
             )
         custom = embedder is not None
-        embedder = embedder or shared_embedder(settings.model)
+        embedder = embedder or _embedder_for(settings)
         if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
             raise ModelMismatchError(
                 f"模型 {embedder.model_id} ({embedder.dimension} 维) 与索引 {manifest.model_id} "
@@ -175,9 +201,10 @@ class Assistant:
     # ---- the index ----------------------------------------------------------------------------
     def status(self) -> IndexStatus:
         manifest = self._data.manifest
-        reasons = staleness(manifest, self.index_dir, manifest.model_name, self.settings)
+        reasons = staleness(manifest, self.index_dir, manifest.model_name, self.settings, encoder=manifest.encoder)
         return IndexStatus(
             model=manifest.model_name,
+            encoder=manifest.encoder,
             dimension=manifest.dimension,
             built_at=manifest.built_at,
             files=manifest.counts["files"],

@@ -37,3 +37,7 @@ class ModelMismatchError(IndexProblem):
 
 class ModelUnavailableError(AssistantError):
     """The embedding model cannot be loaded or materialised."""
+
+
+class SettingsError(AssistantError):
+    """A setting (command-line option or environment variable) has a value the assistant does not know."""

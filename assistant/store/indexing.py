@@ -37,12 +37,19 @@ class BuildReport:
     seconds: float
     changed: bool  # False when the index was already fresh and nothing was written
     skipped: dict[str, str] = field(default_factory=dict)
+    embed_seconds: float = 0.0  # time spent computing the `embedded` passages' vectors
+
+    @property
+    def passages_per_second(self) -> float:
+        """Encoder throughput of this build (0 when nothing was embedded)."""
+        return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds > 0 else 0.0
 
     def summary(self) -> str:
         counts = f"{self.files} files, {self.articles} articles, {self.passages} passages"
         if not self.changed:
             return f"索引已是最新 (index up to date): {counts}, {self.seconds:.1f} s"
-        return f"{counts} ({self.embedded} embedded), {len(self.skipped)} skipped, {self.seconds:.1f} s"
+        rate = f" at {self.passages_per_second:.1f} passages/s" if self.passages_per_second else ""
+        return f"{counts} ({self.embedded} embedded{rate}), {len(self.skipped)} skipped, {self.seconds:.1f} s"
 
 
 def hash_corpus(corpus_dir: Path) -> dict[str, str]:
@@ -55,7 +62,13 @@ def source_name(corpus_dir: Path, path: Path) -> str:
 
 
 def staleness(
-    manifest: Manifest, index_dir: Path, model_name: str, settings: Settings, current: dict[str, str] | None = None
+    manifest: Manifest,
+    index_dir: Path,
+    model_name: str,
+    settings: Settings,
+    current: dict[str, str] | None = None,
+    *,
+    encoder: str,
 ) -> list[str]:
     """Reasons why the index no longer matches its corpus and settings; empty when it is fresh.
 
@@ -64,6 +77,8 @@ def staleness(
     reasons = []
     if manifest.model_name != model_name:
         reasons.append(f"model changed ({manifest.model_name} -> {model_name})")
+    if manifest.encoder != encoder:
+        reasons.append(f"encoder changed ({manifest.encoder} -> {encoder})")
     if manifest.chunking != settings.chunking.to_dict():
         reasons.append(f"chunking changed ({manifest.chunking} -> {settings.chunking.to_dict()})")
     if manifest.pipeline_version != PIPELINE_VERSION:
@@ -88,15 +103,18 @@ def build_index(
     get_embedder: Callable[[], Embedder],
     model_name: str,
     progress: Progress | None = None,
+    *,
+    encoder: str,
 ) -> BuildReport:
-    """Bring index_dir up to date with corpus_dir; a fresh index is left untouched (and no model is loaded)."""
+    """Bring index_dir up to date with corpus_dir; a fresh index is left untouched (and no model is loaded).
+    `encoder` names how `model_name` runs ("int8", "float"): vectors of different encoders are never mixed."""
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise AssistantError(f"语料文件夹不存在：{corpus_dir} (corpus folder not found)")
     with build_lock(index_dir):
         old = _current_manifest(index_dir)
         current = hash_corpus(corpus_dir)  # hashed once: both the freshness check and the manifest use it
-        if old is not None and not staleness(old, index_dir, model_name, settings, current):
+        if old is not None and not staleness(old, index_dir, model_name, settings, current, encoder=encoder):
             return BuildReport(
                 files=old.counts["files"],
                 articles=old.counts["articles"],
@@ -114,11 +132,14 @@ def build_index(
                 f"语料文件夹 {corpus_dir} 中没有可读的文章 (no readable articles: add .txt/.md/.html/.jsonl files)"
             )
         embedder = get_embedder()
-        reusable = _reusable_embeddings(index_dir, embedder) if old is not None else {}
+        reusable = _reusable_embeddings(index_dir, embedder, encoder) if old is not None else {}
+        embed_started = time.perf_counter()
         embeddings, embedded = embed_passages(passages, embedder, reusable, progress)
+        embed_seconds = time.perf_counter() - embed_started
         manifest = Manifest(
             model_name=model_name,
             model_id=embedder.model_id,
+            encoder=encoder,
             dimension=embedder.dimension,
             chunking=settings.chunking.to_dict(),
             pipeline_version=PIPELINE_VERSION,
@@ -136,6 +157,7 @@ def build_index(
         seconds=time.perf_counter() - started,
         changed=True,
         skipped=skipped,
+        embed_seconds=embed_seconds,
     )
 
 
@@ -167,13 +189,14 @@ def _current_manifest(index_dir: Path) -> Manifest | None:
         return None  # missing or unreadable: build from scratch
 
 
-def _reusable_embeddings(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Embeddings of the previous index keyed by their input text, when made by the same model."""
+def _reusable_embeddings(index_dir: Path, embedder: Embedder, encoder: str) -> dict[str, np.ndarray]:
+    """Embeddings of the previous index keyed by their input text, when made by the same model and encoder."""
     try:
         data = read_index(index_dir)
     except IndexProblem:
         return {}
-    if data.manifest.model_id != embedder.model_id or data.manifest.dimension != embedder.dimension:
+    same = (data.manifest.model_id, data.manifest.dimension, data.manifest.encoder)
+    if same != (embedder.model_id, embedder.dimension, encoder):
         return {}
     return {embedding_text(p): data.embeddings[i] for i, p in enumerate(data.passages)}
 
