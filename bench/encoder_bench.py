@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from retrieval_bench import CMRC, _make_set  # noqa: E402  (the traditional copy is made there)
+from seed_latency import _median_ms  # noqa: E402
 
 from assistant import Assistant, evaluation  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
@@ -235,13 +236,8 @@ def _alternating_p50(calls: dict[str, Callable[[str], object]], questions: list[
 
 
 def _p50_ms(call: Callable[[], object], n: int) -> float:
-    call()
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    call()  # warm up
+    return _median_ms(call, n)
 
 
 def _seed_questions() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,13 @@ def test_verification_compares_with_the_vectors_recorded_at_build_time():
         e5int8.verify_int8_model(Model(), {"reference_query": other.tolist(), "reference_passage": vector.tolist()})
     with pytest.raises(e5int8.ModelUnavailableError, match="recorded"):
         e5int8.verify_int8_model(Model(), {})
+
+
+def test_missing_onnxruntime_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime now raises ImportError
+    with pytest.raises(e5int8.ModelUnavailableError, match=r"pip install -e \.") as caught:
+        e5int8.load_int8_folder(tmp_path)
+    assert "--encoder float" in str(caught.value)
 
 
 def _edit_stamp(folder: Path, **changes: object) -> None:

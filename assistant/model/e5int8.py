@@ -51,6 +51,7 @@ from .e5model import (
     STAMP,
     ensure_e5_model,
     exclusive_lock,
+    files_problem,
     processor_kwargs,
     replace_folder,
     sha256,
@@ -115,6 +116,8 @@ def ensure_int8_model(cache_dir: Path | None = None) -> Path:
                 replace_folder(staging, target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+    except ImportError as error:
+        raise _missing_packages(error) from error
     except OSError as error:
         raise ModelUnavailableError(
             f"无法在 {models_dir} 准备 int8 编码器：{error}。可以用 --encoder float 改用浮点模型。\n"
@@ -139,13 +142,7 @@ def int8_folder_problem(folder: Path, float_dir: Path) -> str | None:
     files = stamp.get("files") or {}
     if ONNX_FILE not in files:
         return f"{ONNX_FILE} is not listed"
-    for name, expected in files.items():
-        path = folder / name
-        if not path.is_file() or path.stat().st_size != expected["size"]:
-            return f"{name} is missing or has the wrong size"
-        if sha256(path) != expected["sha256"]:
-            return f"{name} is corrupted"
-    return None
+    return files_problem(folder, files)
 
 
 def read_stamp(folder: Path) -> dict | None:
@@ -230,11 +227,15 @@ def load_int8_folder(folder: Path) -> Any:
     try:
         return _load_st(folder, export=False)
     except ImportError as error:
-        raise ModelUnavailableError(
-            "int8 编码器需要 onnxruntime 和 optimum-onnx。请运行：pip install -e .，或使用 --encoder float。\n"
-            f"The int8 encoder needs onnxruntime and optimum-onnx ({error}). Fix: pip install -e . "
-            "(or use --encoder float)."
-        ) from error
+        raise _missing_packages(error) from error
+
+
+def _missing_packages(error: ImportError) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        "int8 编码器需要 onnxruntime 和 optimum-onnx。请运行：pip install -e .，或使用 --encoder float。\n"
+        f"The int8 encoder needs onnxruntime and optimum-onnx ({error}). Fix: pip install -e . "
+        "(or use --encoder float)."
+    )
 
 
 def verify_int8_model(model: Any, stamp: dict) -> None:

@@ -123,7 +123,12 @@ def folder_problem(folder: Path) -> str | None:
         return "missing or unreadable build stamp"
     if stamp.get("model_id") != E5_MODEL_ID or stamp.get("layout") != _LAYOUT_VERSION:
         return "built by another version"
-    for name, expected in stamp.get("files", {}).items():
+    return files_problem(folder, stamp.get("files", {}))
+
+
+def files_problem(folder: Path, files: dict[str, dict]) -> str | None:
+    """The first file of a stamp's listing ({name: {"size", "sha256"}}) that is missing or differs; None if none."""
+    for name, expected in files.items():
         path = folder / name
         if not path.is_file() or path.stat().st_size != expected["size"]:
             return f"{name} is missing or has the wrong size"
