@@ -145,24 +145,27 @@ def test_empty_and_overlong_questions_get_messages(page):
     page.wait_for_function("[...document.querySelectorAll('#chat .message.bot')].pop().innerText.includes('问题太长')")
 
 
+# The hits table's cells: rows carry data-index and cells data-col in gradio 6.17 (pinned with the int8
+# encoder's transformers) as in later versions, whose header cells have role=columnheader instead of data-heading.
+HEADER = ":is([role=columnheader], th[data-heading])"
+
+
 def test_retrieval_test_tab_shows_keyword_vector_and_fused_scores(page):
     page.get_by_role("tab", name="检索测试").click()
     page.fill("#retrieval-query textarea", AIRPORT)
     page.press("#retrieval-query textarea", "Enter")
     page.wait_for_function("document.querySelector('#hits')?.innerText.includes('hubei-daily-cadres-roundup.txt')")
-    headers = page.locator("#hits [role=columnheader]").all_inner_texts()
+    headers = page.locator(f"#hits {HEADER}").all_inner_texts()
     for name in ("融合分", "关键词分", "关键词名次", "向量分", "向量名次"):
         assert any(name in h for h in headers), headers
-    first_row = page.locator("#hits [role=row][data-index='0'] [role=gridcell]").all_inner_texts()
+    first_row = page.locator("#hits [data-index='0'] [data-col]").all_inner_texts()
     assert first_row[0].strip() == "1"
     float(first_row[1]), float(first_row[2]), float(first_row[4])  # scores are numbers
     shot(page, "04-retrieval-test", full_page=True)
 
     page.get_by_label("只用关键词").check()
     page.click("#retrieval-run")
-    page.wait_for_function(
-        "document.querySelector(\"#hits [role=row][data-index='0'] [data-col='4']\").innerText.trim() === '—'"
-    )
+    page.wait_for_function("document.querySelector(\"#hits [data-index='0'] [data-col='4']\").innerText.trim() === '—'")
 
 
 def test_retrieval_test_searches_only_the_chosen_article(page):
@@ -173,8 +176,8 @@ def test_retrieval_test_searches_only_the_chosen_article(page):
     page.fill("#retrieval-query textarea", AIRPORT)
     page.press("#retrieval-query textarea", "Enter")
     page.wait_for_function("document.querySelector('#hits')?.innerText.includes('hubei-daily-cadres-roundup.txt')")
-    files = page.locator("#hits [role=row] [data-col='7']").all_inner_texts()
-    numbers = page.locator("#hits [role=row] [data-col='8']").all_inner_texts()
+    files = page.locator("#hits [data-index] [data-col='7']").all_inner_texts()
+    numbers = page.locator("#hits [data-index] [data-col='8']").all_inner_texts()
     assert files and set(files) == {"hubei-daily-cadres-roundup.txt"} and set(numbers) == {"2"}
 
 
