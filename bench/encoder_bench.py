@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=200, help="passage sample for throughput")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds per encoder")
     parser.add_argument("--limit", type=int, default=800, help="questions sampled per set for quality")
+    parser.add_argument("--sets", default="simplified,traditional", help="quality sets (made by retrieval_bench)")
     parser.add_argument("--data", type=Path, default=CMRC)
     args = parser.parse_args()
     parts = args.parts.split(",")
@@ -90,7 +91,7 @@ def main() -> None:
             results["latency"] = _latency(Path(tmp), embedders, articles, args.data, settings)
             print("latency:", json.dumps(results["latency"]), flush=True)
         if "quality" in parts:
-            results["quality"] = _quality(Path(tmp), embedders, args.data, args.limit, settings)
+            results["quality"] = _quality(Path(tmp), embedders, args.data, args.limit, settings, args.sets)
     print("\n" + _table(results))
     print("\n" + json.dumps(results, ensure_ascii=False, indent=1))
 
@@ -178,9 +179,9 @@ def _latency(tmp: Path, embedders: dict, articles, data: Path, settings: Setting
     return out
 
 
-def _quality(tmp: Path, embedders: dict, data: Path, limit: int, settings: Settings) -> dict:
+def _quality(tmp: Path, embedders: dict, data: Path, limit: int, settings: Settings, sets: str) -> dict:
     out = {}
-    for set_name in ("simplified", "traditional"):
+    for set_name in sets.split(","):
         passages, questions = _make_set(set_name, data, tmp)
         articles = evaluation.load_passages(passages)
         qs = evaluation.load_questions(questions, limit)
