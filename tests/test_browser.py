@@ -211,7 +211,7 @@ def test_phone_width_stacks_chat_over_sources(page):
     shot(page, "07-phone", full_page=True)
 
 
-def test_settings_show_the_model_endpoint_only_for_generated_answers(page):
+def test_settings_show_the_model_endpoint_only_for_an_endpoint_and_the_reader_switch(page):
     endpoint = page.locator("#endpoint >> visible=true").first  # Gradio nests two elements with this id
     page.click("#settings button, #settings .label-wrap")
     assert endpoint.count() == 0
@@ -219,8 +219,11 @@ def test_settings_show_the_model_endpoint_only_for_generated_answers(page):
     endpoint.wait_for()
     assert page.get_by_label("接口地址").is_visible() and page.get_by_label("模型名").is_visible()
     shot(page, "08-settings")
-    page.get_by_label("摘录原文（无需模型）").check()
+    page.get_by_label("本地模型生成（离线，较慢）").check()  # the bundled model needs no endpoint
     endpoint.wait_for(state="detached")
+    page.get_by_label("摘录原文").check()
+    assert endpoint.count() == 0
+    assert page.get_by_label("用阅读模型核对摘录的回答（更准，每问多几秒；关闭则更快）").is_checked()
 
 
 def test_an_uploaded_pdf_is_cited_with_its_page_until_it_is_deleted(page, app_server, tmp_path):
