@@ -57,7 +57,7 @@ def main() -> None:
     timings: list[float] = []
 
     prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
-    if prefixes:
+    if prefixes or args.latency:
         work = Path(tempfile.mkdtemp(prefix="reader-bench-"))
         try:
             shutil.copytree(REPO / "corpus", work / "corpus")
