@@ -16,7 +16,6 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -24,7 +23,7 @@ from httpx_sse import EventSource, SSEError
 
 from ..errors import AssistantError
 from ..model.llama import shared_chat_model
-from ..model.reader_weights import ensure_reader_weights
+from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import ReaderSettings
 from ..text.normalize import is_traditional, to_simplified, to_traditional
@@ -87,8 +86,7 @@ class LLMSettings:
 def local_llm_settings(reader: ReaderSettings) -> LLMSettings:
     """Generated answers by the bundled model (or the reader's own GGUF file), offline, through the loopback
     listener of the one copy this process runs."""
-    path = Path(reader.model) if reader.model and not reader.base_url else ensure_reader_weights()
-    model = shared_chat_model(path)
+    model = shared_chat_model(local_model_path(reader))
     # Generation runs at a few tokens a second on two cores: the silence before the first token can be long.
     return LLMSettings(base_url=model.base_url, model=model.name, timeout_s=LOCAL_TIMEOUT_S)
 

@@ -18,14 +18,13 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..errors import AssistantError, ModelUnavailableError
+from ..errors import AssistantError
 from ..model.llama import shared_chat_model
-from ..model.reader_weights import ensure_reader_weights
+from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
 from ..text.normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
@@ -230,7 +229,4 @@ def load_reader(settings: Settings) -> Reader | None:
         return None
     if chosen.base_url:
         return Reader(HttpChatModel(chosen.base_url, chosen.model or "default", chosen.api_key), chosen.threshold)
-    path = Path(chosen.model) if chosen.model else ensure_reader_weights()
-    if not path.is_file():
-        raise ModelUnavailableError(f"找不到阅读模型文件 {path} (reader model file not found).")
-    return Reader(shared_chat_model(path), chosen.threshold)
+    return Reader(shared_chat_model(local_model_path(chosen)), chosen.threshold)

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ModelUnavailableError
-from ..settings import default_cache_dir
+from ..settings import ReaderSettings, default_cache_dir
 from .cache_files import exclusive_lock, file_sha256
 
 READER_MODEL_ID = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -67,6 +67,16 @@ def ensure_reader_weights(cache_dir: Path | None = None) -> Path:
             "directory."
         ) from error
     return target
+
+
+def local_model_path(reader: ReaderSettings) -> Path:
+    """The GGUF file the settings name (`--reader-model`), or the bundled one, materialised on first use."""
+    if not reader.model or reader.base_url:  # with an endpoint, `model` is the endpoint's model name
+        return ensure_reader_weights()
+    path = Path(reader.model)
+    if not path.is_file():
+        raise ModelUnavailableError(f"找不到阅读模型文件 {path} (reader model file not found).")
+    return path
 
 
 def _join(parts: list[Path], target: Path) -> None:
