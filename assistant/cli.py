@@ -152,9 +152,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def _build(args: argparse.Namespace) -> int:
     from .core import Assistant
 
-    settings = Settings.from_env(model=args.model, store=args.store)
     assistant = Assistant.build(
-        args.corpus, args.index, settings, progress=_bars(), ray=args.ray, ray_actors=args.ray_actors
+        args.corpus, args.index, settings_from(args), progress=_bars(), ray=args.ray, ray_actors=args.ray_actors
     )
     report = assistant.report
     for source, reason in report.skipped.items():

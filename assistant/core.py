@@ -72,18 +72,16 @@ class Assistant:
         self._reader: Reader | None = None
         self._reader_loaded = False
         self._reader_lock = threading.Lock()
-        self.reader_problem = ""  # why the reader the settings ask for could not be loaded, for users
 
     @property
     def reader(self) -> Reader | None:
         """The reading model that checks answers, loaded on first use (None when off or not available: then
-        answers are the rules' alone, and `reader_problem` says why)."""
+        answers are the rules' alone, and the reason is printed once)."""
         with self._reader_lock:
             if not self._reader_loaded:
                 try:
                     self._reader = load_reader(self.settings)
                 except AssistantError as exc:
-                    self.reader_problem = str(exc)
                     print(
                         f"⚠ {exc}\n  回答将不经阅读模型核对 (answers are not checked by the reader).", file=sys.stderr
                     )

@@ -61,7 +61,6 @@ class ReadAnswer:
     answer: Answer
     checked: bool
     judgements: list[Judgement]
-    seconds: float
 
 
 class Reader:
@@ -100,11 +99,12 @@ class Reader:
         idf: Callable[[str], float],
         embedder: Embedder | None = None,
         budget_s: float = BUDGET_S,
+        rules: Answer | None = None,
     ) -> ReadAnswer:
-        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer if it is busy.
-        With an `embedder`, sentences that share too few of the question's words are ordered by meaning."""
-        started = time.monotonic()
-        deadline = started + budget_s
+        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer (`rules` when the
+        caller has it already) if it is busy. With an `embedder`, sentences that share too few of the question's
+        words are ordered by meaning."""
+        deadline = time.monotonic() + budget_s
         judgements: list[Judgement] = []
         candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)
         if embedder is not None and candidates and candidates[0].focus < MIN_FOCUS:
@@ -117,12 +117,10 @@ class Reader:
                 if p_yes >= self.threshold:
                     direct = self._direct(question, sentence, deadline)
                     answer = answer_from(question, hits, idf, candidate, direct)
-                    return ReadAnswer(answer, True, judgements, time.monotonic() - started)
+                    return ReadAnswer(answer, True, judgements)
         except AssistantError:  # busy or failing: the rules answer, marked as not checked
-            answer = answer_question(question, hits, idf)
-            return ReadAnswer(answer, False, judgements, time.monotonic() - started)
-        answer = refusal(hits, is_traditional(question))
-        return ReadAnswer(answer, True, judgements, time.monotonic() - started)
+            return ReadAnswer(rules or answer_question(question, hits, idf), False, judgements)
+        return ReadAnswer(refusal(hits, is_traditional(question)), True, judgements)
 
     def _direct(self, question: str, sentence: str, deadline: float) -> str:
         """The short reply extracted by the model, for questions a word or number answers (a reason or a method

@@ -29,19 +29,20 @@ def answer_updates(
     """Quoted (`llm` None): the rules' answer at once, then, with a reader, the answer it checked; generated:
     the model's growing text, with the quoted answer as the fallback."""
 
-    def quoted() -> Answer:
+    def quoted(draft: Answer | None = None) -> Answer:
         if reader is None:
             return answer_question(question, list(hits), idf)
-        read = reader.answer(question, list(hits), idf, embedder)
+        read = reader.answer(question, list(hits), idf, embedder, rules=draft)
         return replace(read.answer, checked=read.checked)
 
     if llm is not None:
         yield from llm_answer(question, hits, embedder, llm, fallback=quoted)
         return
+    draft = None
     if reader is not None:  # shown while the reader works: the rules' lead, marked as being checked
         draft = answer_question(question, list(hits), idf)
         checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
         yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
-    answer = quoted()
+    answer = quoted(draft)
     note = checked_note(answer.checked, is_traditional(question))
     yield AnswerUpdate(answer.text, answer, note=note, generated=False)
