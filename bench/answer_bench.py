@@ -65,6 +65,7 @@ def main() -> None:
             ("seed blind 5", "blind5_"),
             ("seed blind 6", "blind6_"),
             ("seed blind 7", "blind7_"),
+            ("seed blind 8", "blind8_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
