@@ -5,7 +5,7 @@
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
 question is searched on the seed corpus, the first --judged distinct candidate sentences
 (answering.sentence_candidates) are all judged by the reader, and the answer at each threshold is worked out
-from those judgements (the lead is the first candidate whose p(是) reaches it; none: refused). Printed per pair:
+from those judgements (the lead is the first candidate whose p reaches it; none: refused). Printed per pair:
 the rules alone (answered, correct, refused), then the reader's curve, and the median time of one judgement.
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding

@@ -10,7 +10,7 @@ from ..results import Answer, Hit
 from ..text.normalize import is_traditional, to_traditional
 from .answering import answer_question
 from .llm import AnswerUpdate, LLMSettings, llm_answer
-from .reader import Reader, checked_note
+from .reader import ReadAnswer, Reader, checked_note
 
 if TYPE_CHECKING:
     from ..model.embedding import Embedder
@@ -29,20 +29,26 @@ def answer_updates(
     """Quoted (`llm` None): the rules' answer at once, then, with a reader, the answer it checked; generated:
     the model's growing text, with the quoted answer as the fallback."""
 
-    def quoted(draft: Answer | None = None) -> Answer:
+    def read(draft: Answer | None = None) -> ReadAnswer:
+        return reader.answer(question, list(hits), idf, embedder, rules=draft)
+
+    def quoted() -> Answer:
         if reader is None:
             return answer_question(question, list(hits), idf)
-        read = reader.answer(question, list(hits), idf, embedder, rules=draft)
-        return replace(read.answer, checked=read.checked)
+        checked = read()
+        return replace(checked.answer, checked=checked.checked)
 
     if llm is not None:
         yield from llm_answer(question, hits, embedder, llm, fallback=quoted)
         return
-    draft = None
-    if reader is not None:  # shown while the reader works: the rules' lead, marked as being checked
-        draft = answer_question(question, list(hits), idf)
-        checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
-        yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
-    answer = quoted(draft)
-    note = checked_note(answer.checked, is_traditional(question))
-    yield AnswerUpdate(answer.text, answer, note=note, generated=False)
+    if reader is None:
+        answer = answer_question(question, list(hits), idf)
+        yield AnswerUpdate(answer.text, answer, generated=False)
+        return
+    # shown while the reader works: the rules' lead, marked as being checked
+    draft = answer_question(question, list(hits), idf)
+    checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
+    yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
+    checked = read(draft)
+    answer = replace(checked.answer, checked=checked.checked)
+    yield AnswerUpdate(answer.text, answer, note=checked_note(checked, is_traditional(question)), generated=False)
