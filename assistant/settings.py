@@ -13,7 +13,7 @@ READER_ENV = "ASSISTANT_READER"  # "off", or a GGUF file; unset: the bundled rea
 READER_URL_ENV = "ASSISTANT_READER_URL"  # an OpenAI-compatible endpoint to judge with instead
 READER_MODEL_ENV = "ASSISTANT_READER_MODEL"  # the endpoint's model name
 READER_KEY_ENV = "ASSISTANT_READER_API_KEY"
-READER_THRESHOLD = 0.6  # how sure the reader must be that a sentence states the fact (bench/reader_bench.py sweeps it)
+READER_THRESHOLD = 0.7  # p(是) a sentence needs for the reader to accept it (bench/reader_bench.py sweeps it)
 STORE_ENV = "ASSISTANT_STORE"
 
 

@@ -17,7 +17,7 @@ from assistant.errors import ModelUnavailableError
 from assistant.model import reader_weights
 from assistant.model.llama import ModelBusyError, shared_chat_model
 from assistant.results import Hit
-from assistant.settings import READER_THRESHOLD, ReaderSettings, Settings
+from assistant.settings import ReaderSettings, Settings
 
 CARGO = "鄂州花湖国际机场累计开通货运航线111条,初步形成全球“八小时交通圈”。"
 PASSENGERS = "鄂州花湖机场今年开通客运航线12条,旅客吞吐量突破100万人次。"
@@ -32,21 +32,16 @@ def _flat_idf(token: str) -> float:
     return 1.0
 
 
-def _logprobs(p_stated: float) -> dict:
-    """A first token that copies words with probability `p_stated`, and says 无 (or 没有) with the rest."""
-    top = [
-        {"token": "1", "logprob": math.log(p_stated)},
-        {"token": "无", "logprob": math.log((1 - p_stated) * 0.8)},
-        {"token": "没有", "logprob": math.log((1 - p_stated) * 0.2)},
-    ]
+def _logprobs(p_yes: float) -> dict:
+    top = [{"token": "是", "logprob": math.log(p_yes)}, {"token": "否", "logprob": math.log(1 - p_yes)}]
     return {"content": [{"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}]}
 
 
 class ScriptedModel:
-    """Copies words with the probability `p_stated(sentence)` gives; the words copied are `reply(sentence)`."""
+    """Says 是 with the probability `p_yes(sentence)` gives, and extracts with `reply(sentence)`."""
 
-    def __init__(self, p_stated, reply=lambda sentence: "无", busy: bool = False) -> None:
-        self.p_stated, self.reply, self.busy = p_stated, reply, busy
+    def __init__(self, p_yes, reply=lambda sentence: "资料未提及", busy: bool = False) -> None:
+        self.p_yes, self.reply, self.busy = p_yes, reply, busy
         self.judged: list[str] = []
 
     def chat(self, request: dict, deadline: float | None = None) -> dict:
@@ -56,11 +51,11 @@ class ScriptedModel:
         sentence = user.split("\n")[0].removeprefix("资料：")
         if request["max_tokens"] == 1:
             self.judged.append(sentence)
-            return {"choices": [{"message": {"content": "1"}, "logprobs": _logprobs(self.p_stated(sentence))}]}
+            return {"choices": [{"message": {"content": "是"}, "logprobs": _logprobs(self.p_yes(sentence))}]}
         return {"choices": [{"message": {"content": self.reply(sentence)}}]}
 
 
-def test_judge_reads_how_likely_the_first_token_is_not_a_no():
+def test_judge_reads_p_yes_from_the_first_tokens_logprobs():
     reader = Reader(ScriptedModel(lambda s: 0.8))
     assert reader.judge("问题?", "句子。") == pytest.approx(0.8)
 
@@ -70,7 +65,7 @@ def test_the_answer_leads_with_the_first_sentence_the_reader_accepts():
     read = Reader(model).answer("鄂州花湖机场开通了多少条客运航线?", [_hit()], _flat_idf)
     assert read.checked and read.answer.found and read.answer.checked is None  # set by the caller
     assert "客运航线12条" in read.answer.citations[0].sentence
-    assert [j.p_stated for j in read.judgements][-1] == pytest.approx(0.95)
+    assert [j.p_yes for j in read.judgements][-1] == pytest.approx(0.95)
 
 
 def test_no_accepted_sentence_is_a_refusal_with_related_articles():
@@ -174,9 +169,8 @@ def real_reader():
 
 @pytest.mark.slow
 def test_the_bundled_reader_accepts_the_stated_fact_and_refuses_the_near_miss(real_reader):
-    assert real_reader.judge("鄂州花湖机场累计开通了多少条货运航线?", CARGO) >= READER_THRESHOLD
-    assert real_reader.judge("鄂州花湖机场累计开通了多少条客运航线?", CARGO) < READER_THRESHOLD
-    assert "111" in real_reader.extract("鄂州花湖机场累计开通了多少条货运航线?", CARGO)
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条货运航线?", CARGO) >= 0.7
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条客运航线?", CARGO) < 0.7
 
 
 @pytest.mark.slow

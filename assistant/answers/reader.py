@@ -1,13 +1,12 @@
 """The reader: a language model that decides which retrieved sentence states the asked fact.
 
 Word rules cannot tell a sentence that states the asked fact from a near miss about the same subject (客运 asked,
-货运 given; the project named, its site not). The reader asks a small instruction-tuned model to copy, from one
-candidate sentence, the words that answer the question, or to say 无 when the sentence does not give them; how
-likely its first token is anything but 无 is the judgement. Candidates come best first from the fast sentence
-scoring (answering.sentence_candidates); the first one the reader accepts leads the answer, and when none is
-accepted within the budget the answer is a refusal. The short bold reply is the model's own copy, continued from
-the same prompt, when it occurs verbatim in the accepted sentence. When the model cannot be reached in time the
-rules' answer is given, marked as not checked: a slow model never turns into an error.
+货运 given; the project named, its site not). The reader asks a small instruction-tuned model one yes/no question
+per candidate sentence and reads p(是) from the first token's log-probabilities. Candidates come best first from
+the fast sentence scoring (answering.sentence_candidates); the first one the reader accepts leads the answer, and
+when none is accepted within the budget the answer is a refusal. The short bold reply is the reader's extraction
+when it occurs verbatim in the accepted sentence. When the model cannot be reached in time the rules' answer is
+given, marked as not checked: a slow model never turns into an error.
 
 The model is anything that answers OpenAI chat-completion requests with logprobs: the bundled GGUF run in-process
 (model/llama.py) or an OpenAI-compatible endpoint (llm.HttpChatModel).
@@ -42,9 +41,7 @@ EXTRACT_TOKENS = 24
 SHORT_KINDS = ("number", "date", "person", "place", "thing")
 MEANING_POOL = 40  # sentences embedded when the question's words find none well: about two seconds' work
 UNCHECKED_NOTE = "以下回答未经模型核对（{problem}）。"
-NOT_STATED = "无"
-# First tokens that mean the sentence does not give the answer: the asked 无, and the ways the model words it.
-_NOT_STATED_TOKENS = ("无", "资料", "没有", "未")
+NOT_STATED = "资料未提及"
 
 
 class ChatModel(Protocol):
@@ -54,7 +51,7 @@ class ChatModel(Protocol):
 @dataclass(frozen=True)
 class Judgement:
     sentence: str
-    p_stated: float
+    p_yes: float
 
 
 @dataclass(frozen=True)
@@ -75,26 +72,25 @@ class Reader:
         self.max_judged = max_judged
 
     def judge(self, question: str, sentence: str, deadline: float | None = None) -> float:
-        """The probability, between 0 and 1, that `sentence` states the specific fact `question` asks for."""
+        """p(是) that `sentence` states the specific fact `question` asks for, between 0 and 1."""
         request = {
-            "messages": _read_messages(question, sentence),
+            "messages": _judge_messages(question, sentence),
             "max_tokens": 1,
             "temperature": 0,
             "logprobs": True,
             "top_logprobs": 10,
         }
-        return _p_stated(self.model.chat(request, deadline))
+        return _p_yes(self.model.chat(request, deadline))
 
     def extract(self, question: str, sentence: str, deadline: float | None = None) -> str:
-        """The answer's words copied from `sentence`, or "" when the model gives none found there verbatim. The
-        prompt is the judgement's, so right after judging only the copied words cost time (its prefix is cached)."""
+        """The answer's words copied from `sentence`, or "" when the model gives none found there verbatim."""
         request = {
-            "messages": _read_messages(question, sentence),
+            "messages": _extract_messages(question, sentence),
             "max_tokens": EXTRACT_TOKENS,
             "temperature": 0,
         }
         reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
-        if not reply or reply.startswith(_NOT_STATED_TOKENS) or len(reply) > len(sentence) // 2:
+        if not reply or NOT_STATED in reply or len(reply) > len(sentence) // 2:
             return ""
         return reply if fold_for_matching(reply) in fold_for_matching(sentence) else ""
 
@@ -118,9 +114,9 @@ class Reader:
         try:
             for candidate in candidates[: self.max_judged]:
                 sentence = sentence_of(hits, candidate)
-                p_stated = self.judge(question, sentence, deadline)
-                judgements.append(Judgement(sentence, p_stated))
-                if p_stated >= self.threshold:
+                p_yes = self.judge(question, sentence, deadline)
+                judgements.append(Judgement(sentence, p_yes))
+                if p_yes >= self.threshold:
                     direct = self._direct(question, sentence, deadline)
                     answer = answer_from(question, hits, idf, candidate, direct)
                     return ReadAnswer(answer, True, judgements)
@@ -170,15 +166,14 @@ def distinct_candidates(candidates: list[Candidate], hits: list[Hit]) -> list[Ca
     return out
 
 
-# Read the sentence, not the passage: with the whole passage the model finds something to say about near misses on
-# the same subject (DESIGN-NOTES §7). Asked to copy the answer or say 无, the model separates near misses from stated
-# facts better than asked 是/否 (on the read seed pairs blind5 and blind4: at 0.9 of near misses refused, 0.80 of
-# answerable questions correct against 0.66; bench/reader_bench.py, 2026-12-05). Naming what the question asks
-# for (a cause, a date, a venue) keeps it from copying words that only restate the question's subject.
-_READ_SYSTEM = "你从资料中摘取答案，不猜测。"
-_READ_USER = (
-    "资料：{sentence}\n问题：{question}\n只用资料中的原文回答问题所问的{slot}，越短越好。资料没有写出就只回答“无”。"
+# Judge the sentence, not the passage: with the whole passage the model says 是 to near misses about the same
+# subject (DESIGN-NOTES §7). Naming what the question asks for (a cause, a date, a venue) keeps the small model
+# from accepting a sentence that only restates the question's subject (bench/reader_bench.py, 2026-12-05).
+_JUDGE_SYSTEM = (
+    "你是严谨的新闻核查员。判断一句资料是否直接回答了问题。问题里的限定（年份、地点、对象、客运或货运、正职或副职）"
+    "必须与资料一致；资料只是谈到同一话题、同一个人或同一个项目，但没有写出所问的信息，回答“否”。只回答“是”或“否”。"
 )
+_JUDGE_USER = "资料：{sentence}\n问题：{question}\n这个问题问的是{slot}。资料是否明确写出了这个问题所问的{slot}？"
 _SLOTS = {
     "number": "具体的数字或数量",
     "date": "具体的日期或时间",
@@ -187,26 +182,37 @@ _SLOTS = {
     "reason": "原因或理由",
     "method": "具体的做法或方式",
 }
-_ANY_SLOT = "具体信息"
+_ANY_SLOT = "所问的具体信息"
+_EXTRACT_SYSTEM = "你从资料中摘取答案。"
+_EXTRACT_USER = (
+    "资料：{sentence}\n问题：{question}\n"
+    "只用资料中的原文回答，越短越好（一个数字、日期、名字或词组），不要解释。资料中没有答案就输出“资料未提及”。"
+)
 
 
-def _read_messages(question: str, sentence: str) -> list[dict[str, str]]:
-    # The model reads simplified Chinese better; a copied reply is checked against the sentence folded alike.
+def _judge_messages(question: str, sentence: str) -> list[dict[str, str]]:
+    # The model reads simplified Chinese better; the question may be in either script.
     question = to_simplified(question.strip())
     slot = _SLOTS.get(analyse(fold_for_matching(question).lower()).kind or "", _ANY_SLOT)
-    user = _READ_USER.format(sentence=to_simplified(sentence.strip()), question=question, slot=slot)
-    return [{"role": "system", "content": _READ_SYSTEM}, {"role": "user", "content": user}]
+    user = _JUDGE_USER.format(sentence=to_simplified(sentence.strip()), question=question, slot=slot)
+    return [{"role": "system", "content": _JUDGE_SYSTEM}, {"role": "user", "content": user}]
 
 
-def _p_stated(response: dict[str, Any]) -> float:
-    """1 − the share of the first token's top probabilities that says the answer is not there."""
+def _extract_messages(question: str, sentence: str) -> list[dict[str, str]]:
+    # The sentence stays in its own script so that the copied words are found in it verbatim.
+    user = _EXTRACT_USER.format(sentence=sentence.strip(), question=question.strip())
+    return [{"role": "system", "content": _EXTRACT_SYSTEM}, {"role": "user", "content": user}]
+
+
+def _p_yes(response: dict[str, Any]) -> float:
+    """p(是) / (p(是) + p(否)) from the first generated token's top log-probabilities; 0 when neither is there."""
     try:
         top = response["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
     except (KeyError, IndexError, TypeError):
         raise AssistantError("阅读模型没有返回概率 (the reading model gave no logprobs).") from None
-    total = sum(math.exp(t["logprob"]) for t in top)
-    absent = sum(math.exp(t["logprob"]) for t in top if t.get("token", "").strip().startswith(_NOT_STATED_TOKENS))
-    return 1 - absent / total if total > 0 else 0.0
+    yes = sum(math.exp(t["logprob"]) for t in top if t.get("token", "").strip() in ("是", "是的"))
+    no = sum(math.exp(t["logprob"]) for t in top if t.get("token", "").strip() in ("否", "不是", "不"))
+    return yes / (yes + no) if yes + no > 0 else 0.0
 
 
 def _content(response: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import AssistantError, ModelUnavailableError
 
 CONTEXT_TOKENS = 4096
+PROMPT_CACHE_MIB = 64  # a few recent prompts' states: judging and extraction prompts are a few hundred tokens
 SLOTS = 1  # requests run one at a time: on two cores a second slot only halves the speed of each
 MAX_WAITING = 8  # requests that may queue for the model; more are turned away at once
 
@@ -73,10 +74,9 @@ class LocalChatModel:
         # Read the weights into memory rather than mapping the file: llama.cpp repacks them for the CPU anyway,
         # and a mapped file then counts twice in the process's memory (about 0.6 GB more, measured).
         params.load_mode = xllamacpp.llama_load_mode.LLAMA_LOAD_MODE_NONE
-        # llama.cpp keeps past prompts in RAM for reuse, by default up to 8 GiB: a long-running app would grow far
-        # past its memory budget, and the reader gains little from it: its extraction continues the prompt it has just
-        # judged, which the slot still holds unless another question came in between.
-        params.cache_ram_mib = 0
+        # llama.cpp keeps past prompts in RAM so that the judging prompt's prefix survives an extraction in between;
+        # its default allowance (8 GiB) would let a long-running app grow far past its memory budget.
+        params.cache_ram_mib = PROMPT_CACHE_MIB
         params.verbosity = -1  # llama.cpp's own log goes to stderr; keep the app's output readable
         if listen:
             params.hostnames = ["127.0.0.1"]
