@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -63,6 +63,10 @@ class ReadAnswer:
     checked: bool
     judgements: list[Judgement]
     problem: str = ""
+
+    def checked_answer(self) -> Answer:
+        """The answer carrying whether the reader checked it (Answer.checked)."""
+        return replace(self.answer, checked=self.checked)
 
 
 class Reader:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..results import Answer, Hit
@@ -33,16 +32,13 @@ def answer_updates(
         return reader.answer(question, list(hits), idf, embedder, rules=draft)
 
     def quoted() -> Answer:
-        if reader is None:
-            return answer_question(question, list(hits), idf)
-        checked = read()
-        return replace(checked.answer, checked=checked.checked)
+        return answer_question(question, list(hits), idf) if reader is None else read().checked_answer()
 
     if llm is not None:
         yield from llm_answer(question, hits, embedder, llm, fallback=quoted)
         return
     if reader is None:
-        answer = answer_question(question, list(hits), idf)
+        answer = quoted()
         yield AnswerUpdate(answer.text, answer, generated=False)
         return
     # shown while the reader works: the rules' lead, marked as being checked
@@ -50,5 +46,5 @@ def answer_updates(
     checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
     yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
     checked = read(draft)
-    answer = replace(checked.answer, checked=checked.checked)
+    answer = checked.checked_answer()
     yield AnswerUpdate(answer.text, answer, note=checked_note(checked, is_traditional(question)), generated=False)
