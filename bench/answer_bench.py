@@ -66,6 +66,7 @@ def main() -> None:
             ("seed blind 6", "blind6_"),
             ("seed blind 7", "blind7_"),
             ("seed blind 8", "blind8_"),
+            ("seed blind 9", "blind9_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue

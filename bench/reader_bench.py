@@ -41,7 +41,19 @@ from assistant.store.keyword import idf_from  # noqa: E402
 
 SEED = REPO / "bench" / "seed"
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
-PAIRS = ("", "heldout_", "blind_", "blind2_", "blind3_", "blind4_", "blind5_", "blind6_", "blind7_", "blind8_")
+PAIRS = (
+    "",
+    "heldout_",
+    "blind_",
+    "blind2_",
+    "blind3_",
+    "blind4_",
+    "blind5_",
+    "blind6_",
+    "blind7_",
+    "blind8_",
+    "blind9_",
+)
 GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
