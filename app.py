@@ -1,4 +1,5 @@
-"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index] [--no-reader]`.
+"""Start the web chat: `python app.py [--host 127.0.0.1] [--port 7860] [--corpus corpus] [--index index]
+[--model NAME] [--encoder int8|float] [--no-reader]`.
 
 Builds index/ from corpus/ first when it is missing or stale (a fresh index is used as it is), then serves the
 app from assistant/web/ui.py. It binds 127.0.0.1 unless told otherwise and never creates a public share link.
@@ -17,7 +18,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline machines: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.cli import reader_options, settings_from
+    from assistant.cli import model_options, reader_options, settings_from
+    from assistant.errors import SettingsError
     from assistant.web import ui
     from assistant.web.service import Service
 
@@ -26,14 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=ui.DEFAULT_PORT, help="port (default: 7860)")
     parser.add_argument("--corpus", default="corpus", help="folder of articles (default: corpus)")
     parser.add_argument("--index", default="index", help="index folder (default: index)")
-    parser.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    model_options(parser)
     parser.add_argument(
         "--store", default=None, help="milvus://HOST:PORT[/collection]: the index in Milvus (env ASSISTANT_STORE)"
     )
     reader_options(parser)
     args = parser.parse_args(argv)
 
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except SettingsError as exc:  # an environment variable with an unknown value
+        print(f"错误 (error): {exc}", file=sys.stderr)
+        return 2
     print(f"正在检查索引 {settings.store or args.index}（来自 {args.corpus}）… (checking the index)", flush=True)
     service = Service.start(args.corpus, args.index, settings, progress=_print_progress)
     if service.problem:

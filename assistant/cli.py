@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from .errors import AssistantError
 from .results import Hit, page_label
-from .settings import Settings
+from .settings import ENCODERS, Settings
 from .text.intake import Intake, add_file, remove_file
 
 
@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, help="seed for --limit (default: 0)")
     evaluate.add_argument("--unanswerable", type=Path, default=None, help="questions the passages cannot answer")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object per method")
-    evaluate.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    model_options(evaluate)
     _store_option(evaluate, " (a Milvus store is evaluated in the collection <name>_eval, never <name> itself)")
     # Only the flag turns the model on: a benchmark must not change answerer because of the environment.
     _llm_options(evaluate, "answer with the model at this OpenAI-compatible base URL (API key from the environment)")
@@ -111,8 +111,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _index_and_model(command: argparse.ArgumentParser) -> None:
     command.add_argument("--index", default="index", help="index folder (default: index)")
-    command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    model_options(command)
     _store_option(command)
+
+
+def model_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--model", default=None, help="sentence-transformers name or folder (env ASSISTANT_MODEL)")
+    command.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default=None,
+        help="int8 (OpenVINO, the default model's default) or float (PyTorch) (env ASSISTANT_ENCODER)",
+    )
 
 
 def _store_option(command: argparse.ArgumentParser, extra: str = "") -> None:
@@ -137,8 +147,8 @@ def reader_options(command: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and the command's --model and reader flags."""
-    settings = Settings.from_env(model=args.model, store=getattr(args, "store", None))
+    """Settings from the environment and the command's --model, --encoder and reader flags."""
+    settings = Settings.from_env(model=args.model, encoder=args.encoder, store=getattr(args, "store", None))
     reader = settings.reader
     if getattr(args, "no_reader", False):
         reader = replace(reader, off=True)
@@ -201,7 +211,13 @@ def _change_corpus(args: argparse.Namespace, outcomes: list[Intake], done: str) 
     if any(o.ok for o in outcomes) and not args.no_build:
         _build(
             argparse.Namespace(
-                corpus=args.corpus, index=args.index, model=args.model, store=args.store, ray=None, ray_actors=2
+                corpus=args.corpus,
+                index=args.index,
+                model=args.model,
+                encoder=args.encoder,
+                store=args.store,
+                ray=None,
+                ray_actors=2,
             )
         )
     return 0 if all(o.ok for o in outcomes) else 1
@@ -279,7 +295,7 @@ def _eval(args: argparse.Namespace) -> int:
     reader = None if args.no_reader else load_reader(settings)
     articles = evaluation.load_passages(args.passages)
     questions = evaluation.load_questions(args.questions, args.limit, args.seed)
-    embedder = shared_embedder(settings.model)
+    embedder = shared_embedder(settings.model, settings.resolved_encoder)
     retriever, build_s = evaluation.build_retriever(articles, embedder, settings)
     unanswerable = evaluation.load_questions(args.unanswerable) if args.unanswerable else []
     total = len(questions) * (len(evaluation.METHODS) + 1) + len(unanswerable)

@@ -14,10 +14,10 @@ from .answers.llm import AnswerUpdate, LLMSettings
 from .answers.reader import Reader, load_reader
 from .answers.responding import answer_updates
 from .errors import AssistantError, IndexStaleError, ModelMismatchError, QuestionError
-from .model.embedding import Embedder, load_embedder
+from .model.embedding import Embedder, encoder_of, load_embedder
 from .results import Answer, Hit
 from .search.retrieval import Method, Retriever
-from .settings import Settings
+from .settings import Settings, default_encoder
 from .store.base import Location, Store
 from .store.indexing import BuildReport, Progress, build_index, staleness
 from .store.location import locate
@@ -26,6 +26,7 @@ from .store.location import locate
 @dataclass(frozen=True)
 class IndexStatus:
     model: str
+    encoder: str
     dimension: int
     built_at: str
     files: int
@@ -45,10 +46,15 @@ class ArticleInfo:
     flags: tuple[str, ...]
 
 
+def shared_embedder(model: str, encoder: str | None = None) -> Embedder:
+    """The model run by `encoder` (None: the model's default one), loaded once per process."""
+    return _loaded(model, encoder or default_encoder(model))
+
+
 @cache
-def shared_embedder(model: str) -> Embedder:
+def _loaded(model: str, encoder: str) -> Embedder:
     # Loading a model takes seconds and a gigabyte: one copy per process, whoever asks.
-    return load_embedder(model)
+    return load_embedder(model, encoder=encoder)
 
 
 class Assistant:
@@ -111,9 +117,10 @@ class Assistant:
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         model_name = embedder.model_id if embedder else settings.model
+        encoder = encoder_of(embedder) if embedder else settings.resolved_encoder
 
         def get_embedder() -> Embedder:  # loaded only when passages need embedding
-            local = embedder or shared_embedder(settings.model)
+            local = embedder or shared_embedder(settings.model, encoder)
             if ray is None:
                 return local
             from .store.ray_embedding import RayEmbedder  # Ray only on this path
@@ -121,7 +128,7 @@ class Assistant:
             return RayEmbedder(local, settings.model, ray, ray_actors)
 
         location = locate(settings.store, index_dir)
-        report = build_index(Path(corpus_dir), location, settings, get_embedder, model_name, progress)
+        report = build_index(Path(corpus_dir), location, settings, get_embedder, model_name, progress, encoder=encoder)
         assistant = cls.load(index_dir, settings, embedder, check_fresh=False)
         assistant.report = report
         return assistant
@@ -134,7 +141,8 @@ class Assistant:
         embedder: Embedder | None = None,
         check_fresh: bool = True,
     ) -> Assistant:
-        """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model."""
+        """Load a built index; raises a clear error if it is missing, corrupt, stale or made with another model
+        or encoder."""
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir)
         location = locate(settings.store, index_dir)
@@ -146,13 +154,22 @@ class Assistant:
                 f"请改用 --model {manifest.model_name}，或用新模型重新构建 "
                 f"(index built with {manifest.model_name}, asked for {wanted})."
             )
+        if embedder is None and manifest.encoder != settings.resolved_encoder:
+            asked = settings.resolved_encoder
+            raise ModelMismatchError(
+                f"索引由 {manifest.encoder} 编码器构建，当前选择的编码器是 {asked}。"
+                f"请改用 --encoder {manifest.encoder}，或用新编码器重新构建 "
+                f"(index built with the {manifest.encoder} encoder, asked for {asked})."
+            )
         corpus = location.corpus_dir(manifest)
-        if check_fresh and (reasons := staleness(manifest, corpus, manifest.model_name, settings)):
+        if check_fresh and (
+            reasons := staleness(manifest, corpus, manifest.model_name, settings, encoder=manifest.encoder)
+        ):
             raise IndexStaleError(
                 f"索引已过期：{'; '.join(reasons)}。请运行 `python -m assistant build` (the index is stale)."
             )
         custom = embedder is not None
-        embedder = embedder or shared_embedder(settings.model)
+        embedder = embedder or shared_embedder(settings.model, settings.resolved_encoder)
         if embedder.model_id != manifest.model_id or embedder.dimension != manifest.dimension:
             raise ModelMismatchError(
                 f"模型 {embedder.model_id} ({embedder.dimension} 维) 与索引 {manifest.model_id} "
@@ -226,9 +243,11 @@ class Assistant:
     # ---- the index ----------------------------------------------------------------------------
     def status(self) -> IndexStatus:
         manifest = self._retriever.store.manifest
-        reasons = staleness(manifest, self.location.corpus_dir(manifest), manifest.model_name, self.settings)
+        corpus = self.location.corpus_dir(manifest)
+        reasons = staleness(manifest, corpus, manifest.model_name, self.settings, encoder=manifest.encoder)
         return IndexStatus(
             model=manifest.model_name,
+            encoder=manifest.encoder,
             dimension=manifest.dimension,
             built_at=manifest.built_at,
             files=manifest.counts["files"],

@@ -41,3 +41,7 @@ class StoreUnavailableError(AssistantError):
 
 class ModelUnavailableError(AssistantError):
     """The embedding model cannot be loaded or materialised."""
+
+
+class SettingsError(AssistantError):
+    """A setting (command-line option or environment variable) has a value the assistant does not know."""

@@ -21,7 +21,7 @@ import numpy as np
 from .answers.llm import AnswerUpdate, LLMSettings
 from .answers.reader import Reader
 from .answers.responding import answer_updates
-from .model.embedding import Embedder
+from .model.embedding import Embedder, encoder_of
 from .search.retrieval import Method, Retriever
 from .settings import Settings
 from .store.base import Contents
@@ -127,6 +127,7 @@ def embedded_index(
     manifest = Manifest(
         model_name=embedder.model_id,
         model_id=embedder.model_id,
+        encoder=encoder_of(embedder),
         dimension=embedder.dimension,
         chunking=settings.chunking.to_dict(),
         pipeline_version=0,

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import SettingsError
+
 DEFAULT_MODEL = "multilingual-e5-small"  # materialised offline from PyPI packages, see e5model.py
 MODEL_ENV = "ASSISTANT_MODEL"
 CACHE_ENV = "ASSISTANT_CACHE"
@@ -15,6 +17,23 @@ READER_MODEL_ENV = "ASSISTANT_READER_MODEL"  # the endpoint's model name
 READER_KEY_ENV = "ASSISTANT_READER_API_KEY"
 READER_THRESHOLD = 0.7  # p(是) a sentence needs for the reader to accept it (bench/reader_bench.py sweeps it)
 STORE_ENV = "ASSISTANT_STORE"
+ENCODER_ENV = "ASSISTANT_ENCODER"
+# How the embedding model runs: "int8" is OpenVINO on a copy quantised from the float model (model/e5int8.py), the
+# default for the default model; "float" is the float32 PyTorch model, the only choice for other models.
+ENCODERS = ("int8", "float")
+
+
+def default_encoder(model: str) -> str:
+    return "int8" if model == DEFAULT_MODEL else "float"
+
+
+def check_encoder(encoder: str) -> str:
+    if encoder not in ENCODERS:
+        raise SettingsError(
+            f"编码器须为 {' 或 '.join(ENCODERS)} (--encoder / {ENCODER_ENV} must be one of {', '.join(ENCODERS)}, "
+            f"got {encoder!r})"
+        )
+    return encoder
 
 
 def default_cache_dir() -> Path:
@@ -68,13 +87,24 @@ class Settings:
     reader: ReaderSettings = field(default_factory=ReaderSettings)
     # Where the index lives: "" for the local index folder, or milvus://HOST:PORT[/collection] (store/milvus.py)
     store: str = ""
+    encoder: str | None = None  # "int8" or "float"; None: the model's default (see default_encoder)
+
+    def __post_init__(self) -> None:
+        if self.encoder is not None:
+            check_encoder(self.encoder)
+
+    @property
+    def resolved_encoder(self) -> str:
+        """The encoder that runs the model: the one asked for, else int8 for the default model, float otherwise."""
+        return self.encoder or default_encoder(self.model)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings with the model from ASSISTANT_MODEL, the reader from ASSISTANT_READER* and the store from
-        ASSISTANT_STORE; explicit overrides win."""
+        """Settings with the model and encoder from ASSISTANT_MODEL / ASSISTANT_ENCODER, the reader from
+        ASSISTANT_READER* and the store from ASSISTANT_STORE; explicit overrides win."""
         base = cls(
             model=os.environ.get(MODEL_ENV) or DEFAULT_MODEL,
+            encoder=os.environ.get(ENCODER_ENV) or None,
             reader=ReaderSettings.from_env(),
             store=os.environ.get(STORE_ENV, ""),
         )

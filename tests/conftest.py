@@ -78,11 +78,20 @@ def seed_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    """The default model, loaded once per test session."""
+    """The default model as it runs by default (the int8 encoder), loaded once per test session."""
     from assistant.core import shared_embedder
     from assistant.settings import DEFAULT_MODEL
 
     return shared_embedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def float_embedder():
+    """The default model's float32 PyTorch encoder, loaded once per test session."""
+    from assistant.core import shared_embedder
+    from assistant.settings import DEFAULT_MODEL
+
+    return shared_embedder(DEFAULT_MODEL, "float")
 
 
 @pytest.fixture(scope="session")

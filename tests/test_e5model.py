@@ -116,24 +116,25 @@ def test_rebuilt_normalisation_rules_equal_the_reference_charsmap(e5_file):
 
 
 @pytest.mark.slow
-def test_rebuilt_tokenizer_gives_the_reference_token_ids(e5_folder, real_embedder):
+def test_rebuilt_tokenizer_gives_the_reference_token_ids(e5_folder, float_embedder, real_embedder):
     from tokenizers import Tokenizer
 
     raw = Tokenizer.from_file(str(e5_folder / "tokenizer.json"))
-    loaded = real_embedder.model.tokenizer  # what sentence-transformers actually uses
+    loaded = float_embedder.model.tokenizer  # what sentence-transformers actually uses
     assert len(TOKEN_IDS["cases"]) >= 90
     for case in TOKEN_IDS["cases"]:
         assert raw.encode(case["text"]).ids == case["ids"], case["text"]
         assert loaded(case["text"])["input_ids"] == case["ids"], case["text"]
+        assert real_embedder.tokenizer.encode(case["text"]).ids == case["ids"], case["text"]  # the int8 encoder's
 
 
 @pytest.mark.slow
-def test_folder_is_a_standard_sentence_transformers_model(e5_folder, real_embedder):
+def test_folder_is_a_standard_sentence_transformers_model(e5_folder, float_embedder):
     from sentence_transformers import SentenceTransformer
 
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert folder_problem(e5_folder) is None
-    model = real_embedder.model
+    model = float_embedder.model
     assert isinstance(model, SentenceTransformer)
     assert model.prompts == PROMPTS
     assert model.get_embedding_dimension() == E5_DIMENSION

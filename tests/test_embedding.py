@@ -1,4 +1,4 @@
-"""load_embedder: the default e5 model and other sentence-transformers folders."""
+"""load_embedder: the default e5 model (int8 by default, float on request) and other sentence-transformers folders."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import ModelUnavailableError
+from assistant.model.e5int8 import INT8_MODEL_ID
 from assistant.model.e5model import E5_DIMENSION, E5_MODEL_ID, ensure_e5_model
 from assistant.model.embedding import load_embedder
 
@@ -21,13 +22,21 @@ TEXTS = [
 ]
 
 
-def test_default_embedder_identifies_itself(real_embedder):
-    assert real_embedder.model_id == E5_MODEL_ID
-    assert real_embedder.dimension == E5_DIMENSION
+def test_default_embedder_identifies_itself(real_embedder, float_embedder):
+    assert (real_embedder.model_id, real_embedder.encoder) == (INT8_MODEL_ID, "int8")
+    assert (float_embedder.model_id, float_embedder.encoder) == (E5_MODEL_ID, "float")
+    assert real_embedder.dimension == float_embedder.dimension == E5_DIMENSION
 
 
-def test_vectors_are_float32_and_unit_length(real_embedder):
-    for vectors in (real_embedder.encode_queries(TEXTS), real_embedder.encode_passages(TEXTS)):
+def test_int8_is_for_the_default_model_only():
+    with pytest.raises(ModelUnavailableError, match="--encoder float"):
+        load_embedder("some-org/another-model", encoder="int8")
+
+
+@pytest.mark.parametrize("encoder", ["int8", "float"])
+def test_vectors_are_float32_and_unit_length(encoder, real_embedder, float_embedder):
+    embedder = real_embedder if encoder == "int8" else float_embedder
+    for vectors in (embedder.encode_queries(TEXTS), embedder.encode_passages(TEXTS)):
         assert vectors.dtype == np.float32
         assert vectors.shape == (len(TEXTS), E5_DIMENSION)
         np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
@@ -46,17 +55,24 @@ def test_relevant_chinese_passage_scores_clearly_higher(real_embedder):
     assert query @ relevant - query @ unrelated > 0.05
 
 
-def test_e5_prefixes_are_applied(real_embedder):
+def test_e5_prefixes_are_applied(real_embedder, float_embedder):
     text = "今年的政府工作报告提出了哪些目标？"
-    by_hand = real_embedder.model.encode([f"query: {text}", f"passage: {text}"], normalize_embeddings=True)
-    np.testing.assert_allclose(real_embedder.encode_queries([text])[0], by_hand[0], atol=1e-6)
-    np.testing.assert_allclose(real_embedder.encode_passages([text])[0], by_hand[1], atol=1e-6)
+    by_hand = float_embedder.model.encode([f"query: {text}", f"passage: {text}"], normalize_embeddings=True)
+    np.testing.assert_allclose(float_embedder.encode_queries([text])[0], by_hand[0], atol=1e-6)
+    np.testing.assert_allclose(float_embedder.encode_passages([text])[0], by_hand[1], atol=1e-6)
     assert not np.allclose(by_hand[0], by_hand[1])
+    # the int8 encoder adds the same prefixes: each of its vectors is nearest to the float one of its own kind
+    int8 = np.stack([real_embedder.encode_queries([text])[0], real_embedder.encode_passages([text])[0]])
+    cosines = int8 @ by_hand.T
+    assert cosines[0, 0] > max(0.99, cosines[0, 1]) and cosines[1, 1] > max(0.99, cosines[1, 0])
 
 
-def test_batching_and_length_sorting_do_not_change_vectors(real_embedder):
-    together = real_embedder.encode_passages(TEXTS)
-    alone = np.stack([real_embedder.encode_passages([text])[0] for text in TEXTS])
+@pytest.mark.parametrize("encoder", ["int8", "float"])
+def test_batching_and_length_sorting_do_not_change_vectors(encoder, real_embedder, float_embedder):
+    # int8 too: its activation ranges were fixed at calibration, so a text's batch-mates do not move its vector
+    embedder = real_embedder if encoder == "int8" else float_embedder
+    together = embedder.encode_passages(TEXTS)
+    alone = np.stack([embedder.encode_passages([text])[0] for text in TEXTS])
     np.testing.assert_allclose(together, alone, atol=1e-5)
 
 

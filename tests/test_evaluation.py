@@ -144,7 +144,7 @@ def test_a_failing_endpoint_counts_fallbacks_and_scores_the_extractive_answers(s
 
 @pytest.fixture
 def eval_argv(data_files, monkeypatch) -> list[str]:
-    monkeypatch.setattr("assistant.core.shared_embedder", lambda model: HashingEmbedder())
+    monkeypatch.setattr("assistant.core.shared_embedder", lambda model, encoder=None: HashingEmbedder())
     passages, questions = str(data_files / "passages.jsonl"), str(data_files / "questions.jsonl")
     return ["eval", "--passages", passages, "--questions", questions, "--json"]
 

@@ -173,7 +173,7 @@ def cli_index(tmp_path, monkeypatch):
     shutil.copytree(SEED_CORPUS, corpus)
     (corpus / "bridge.txt").write_text("长江大桥维修工程启动\n\n" + "".join(BRIDGE_SENTENCES), encoding="utf-8")
     Assistant.build(corpus, tmp_path / "index", embedder=HashingEmbedder())
-    monkeypatch.setattr("assistant.core.shared_embedder", lambda model: HashingEmbedder())
+    monkeypatch.setattr("assistant.core.shared_embedder", lambda model, encoder=None: HashingEmbedder())
     monkeypatch.setenv("ASSISTANT_MODEL", HashingEmbedder().model_id)
     return ["--index", str(tmp_path / "index")]
 

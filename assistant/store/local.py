@@ -121,12 +121,15 @@ class FolderLocation:
     def lock(self) -> AbstractContextManager[None]:
         return build_lock(self.index_dir)
 
-    def reusable_embeddings(self, texts: Sequence[str], model_id: str, dimension: int) -> dict[str, np.ndarray]:
+    def reusable_embeddings(
+        self, texts: Sequence[str], model_id: str, encoder: str, dimension: int
+    ) -> dict[str, np.ndarray]:
         try:
             data = read_index(self.index_dir)
         except IndexProblem:
             return {}
-        if data.manifest.model_id != model_id or data.manifest.dimension != dimension:
+        made_by = (data.manifest.model_id, data.manifest.encoder, data.manifest.dimension)
+        if made_by != (model_id, encoder, dimension):
             return {}
         wanted = set(texts)
         pairs = ((embedding_text(p), data.embeddings[i]) for i, p in enumerate(data.passages))

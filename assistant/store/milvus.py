@@ -158,12 +158,14 @@ class MilvusLocation:
         key = hashlib.sha256(self.describe().encode()).hexdigest()[:16]
         return build_lock(Path(tempfile.gettempdir()) / "news-assistant-milvus-locks" / key)
 
-    def reusable_embeddings(self, texts: Sequence[str], model_id: str, dimension: int) -> dict[str, np.ndarray]:
+    def reusable_embeddings(
+        self, texts: Sequence[str], model_id: str, encoder: str, dimension: int
+    ) -> dict[str, np.ndarray]:
         version = self.served_version()
         if version is None:
             return {}
         manifest = _Records(self.client, version).manifest()
-        if manifest.model_id != model_id or manifest.dimension != dimension:
+        if (manifest.model_id, manifest.encoder, manifest.dimension) != (model_id, encoder, dimension):
             return {}
         by_key = {embed_key(t): t for t in texts}
         keys = list(by_key)

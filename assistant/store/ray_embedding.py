@@ -20,8 +20,8 @@ BATCH = 16  # passages per model call in an actor (the local build's encoder bat
 class PassageEncoder:
     """One Ray actor: the model, loaded once, embedding the batches it is given."""
 
-    def __init__(self, model: str) -> None:
-        self.embedder = load_embedder(model)
+    def __init__(self, model: str, encoder: str) -> None:
+        self.embedder = load_embedder(model, encoder=encoder)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode_passages([str(t) for t in batch["text"]])
@@ -29,8 +29,8 @@ class PassageEncoder:
 
 
 class RayEmbedder:
-    """An Embedder whose passages are embedded by Ray actors; queries, model_id and dimension come from the local
-    model (the assistant needs it after the build anyway)."""
+    """An Embedder whose passages are embedded by Ray actors running the local model's encoder; queries, model_id
+    and dimension come from the local model (the assistant needs it after the build anyway)."""
 
     # Each encode_passages call starts a pool of actors that load the model: give it a build's passages at once.
     group_size = None
@@ -42,6 +42,7 @@ class RayEmbedder:
         self.actors = actors
         self.model_id = local.model_id
         self.dimension = local.dimension
+        self.encoder = local.encoder
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.local.encode_queries(texts)
@@ -53,10 +54,10 @@ class RayEmbedder:
         rows = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
         embedded = rows.map_batches(
             PassageEncoder,
-            fn_constructor_kwargs={"model": self.model},
+            fn_constructor_kwargs={"model": self.model, "encoder": self.encoder},
             batch_size=BATCH,
             concurrency=self.actors,
-            num_cpus=1,  # Ray then gives each actor's torch one thread
+            num_cpus=1,  # Ray then gives each actor's encoder one thread
         )
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for batch in embedded.iter_batches(batch_format="numpy", batch_size=256):

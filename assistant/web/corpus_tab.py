@@ -31,7 +31,7 @@ def status_markdown(service: Service) -> str:
     state = "✓ 最新" if s.fresh else "⚠ 已过期：" + "；".join(s.stale_reasons) + "（点击“重建索引”更新）"
     lines = [
         f"**索引状态：** {state}",
-        f"**模型：** {s.model}（{s.dimension} 维）　**构建时间：** {s.built_at}",
+        f"**模型：** {s.model}（{s.encoder}，{s.dimension} 维）　**构建时间：** {s.built_at}",
         f"**规模：** {s.files} 个文件，{s.articles} 篇文章，{s.passages} 个段落",
     ]
     if s.skipped:
