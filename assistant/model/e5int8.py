@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -220,7 +221,8 @@ def build_int8_folder(float_dir: Path, folder: Path) -> dict:
     tokenizer = load_tokenizer(folder)
     example = _padded([tokenizer.encode(PROMPTS["query"] + REFERENCE_QUERY)])
     bert = float_model[0].auto_model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python conditions in transformers' mask code
         converted = openvino.convert_model(bert, example_input={k: torch.from_numpy(v) for k, v in example.items()})
     texts = calibration_texts()
     samples = [_padded([tokenizer.encode(text)]) for text in texts]
