@@ -11,11 +11,15 @@ export TRANSFORMERS_OFFLINE := 1
 
 # torch first and pinned: the CPU build is on this machine's disk, while a bare "torch" requirement
 # would pull a multi-gigabyte CUDA build.
+# xllamacpp (the reading model's llama.cpp) is compiled for this CPU from its sdist (about 6 minutes on two
+# cores): its prebuilt wheel uses AVX2 only and judges at half the speed. The sdist's defaults would fetch
+# BoringSSL and Rust crates over the network; the app needs neither (a local HTTP listener, no grammars).
+XLLAMACPP_CMAKE_ARGS := -DLLAMA_LLGUIDANCE=OFF -DLLAMA_BUILD_BORINGSSL=OFF -DLLAMA_OPENSSL=OFF
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test]'
+	CMAKE_ARGS="$(XLLAMACPP_CMAKE_ARGS)" $(PY) -m pip install --quiet --no-binary xllamacpp -e '.[test]'
 	touch $@
 
 setup: $(VENV)/.installed
