@@ -50,6 +50,10 @@ class Manifest:
     normalized: bool = True
     format_version: int = FORMAT_VERSION
 
+    def made_by(self, model_id: str, encoder: str, dimension: int) -> bool:
+        """Whether this index's vectors came from that model run by that encoder, so they can be reused."""
+        return (self.model_id, self.encoder, self.dimension) == (model_id, encoder, dimension)
+
 
 @dataclass
 class IndexData:

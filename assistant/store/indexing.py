@@ -116,8 +116,9 @@ def build_index(
     with location.lock():
         old = _current_manifest(location)
         current = hash_corpus(corpus_dir)  # hashed once: both the freshness check and the manifest use it
-        stale = old is None or staleness(old, location.corpus_dir(old), model_name, settings, current, encoder=encoder)
-        if old is not None and not stale:
+        if old is not None and not staleness(
+            old, location.corpus_dir(old), model_name, settings, current, encoder=encoder
+        ):
             return BuildReport(
                 files=old.counts["files"],
                 articles=old.counts["articles"],

@@ -128,8 +128,7 @@ class FolderLocation:
             data = read_index(self.index_dir)
         except IndexProblem:
             return {}
-        made_by = (data.manifest.model_id, data.manifest.encoder, data.manifest.dimension)
-        if made_by != (model_id, encoder, dimension):
+        if not data.manifest.made_by(model_id, encoder, dimension):
             return {}
         wanted = set(texts)
         pairs = ((embedding_text(p), data.embeddings[i]) for i, p in enumerate(data.passages))

@@ -165,7 +165,7 @@ class MilvusLocation:
         if version is None:
             return {}
         manifest = _Records(self.client, version).manifest()
-        if (manifest.model_id, manifest.encoder, manifest.dimension) != (model_id, encoder, dimension):
+        if not manifest.made_by(model_id, encoder, dimension):
             return {}
         by_key = {embed_key(t): t for t in texts}
         keys = list(by_key)

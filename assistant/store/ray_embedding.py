@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import AssistantError
-from ..model.embedding import Embedder, load_embedder
+from ..model.embedding import Embedder, encoder_of, load_embedder
 
 LOCAL = "local"  # `--ray` without an address: start Ray on this machine
 BATCH = 16  # passages per model call in an actor (the local build's encoder batches as many)
@@ -42,7 +42,7 @@ class RayEmbedder:
         self.actors = actors
         self.model_id = local.model_id
         self.dimension = local.dimension
-        self.encoder = local.encoder
+        self.encoder = encoder_of(local)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.local.encode_queries(texts)
