@@ -67,6 +67,7 @@ def main() -> None:
             ("seed blind 7", "blind7_"),
             ("seed blind 8", "blind8_"),
             ("seed blind 9", "blind9_"),
+            ("seed blind 10", "blind10_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue

@@ -3,7 +3,7 @@
     python bench/answer_replay.py [--failures F.txt] [--refresh] [--near-miss]
 
 `eval` rebuilds the index and retrieves before it answers (half an hour on a busy 2-core machine). Tuning the
-answerer (answering.py, evidence.py, extraction.py, question.py) does not change retrieval, so this script
+answerer (anything in assistant/answers/) does not change retrieval, so this script
 retrieves once, keeps each question's k=5 hybrid hits and the keyword index's document frequencies in the cache
 folder, and from then on only answers. Its figures equal `eval`'s ask figures for the same code (answer recall,
 direct-reply precision and coverage), broken down by the kind of question. The cache is keyed by the retrieval-side
@@ -43,14 +43,15 @@ from assistant.text.chunking import sentence_spans  # noqa: E402
 from assistant.text.normalize import fold_for_matching  # noqa: E402
 
 CMRC = REPO.parent / "shared" / "bench" / "cmrc2018-dev"
-ANSWER_SIDE = {"answering.py", "evidence.py", "extraction.py", "question.py"}  # changing these needs no new retrieval
+ANSWER_SIDE = ("answers", "web")  # stages after retrieval: changing them needs no new retrieval
 
 
 def retrieval_key(model: str) -> str:
-    """A hash of everything retrieval depends on: the model and the package's other source files."""
+    """A hash of everything retrieval depends on: the model and the source files of the stages up to search."""
     digest = hashlib.sha256(model.encode())
-    for path in sorted((REPO / "assistant").rglob("*.py")):
-        if path.name not in ANSWER_SIDE:
+    package = REPO / "assistant"
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] not in ANSWER_SIDE:
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -11,11 +11,16 @@ With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions t
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
 Only aggregate figures are printed, so a blind pair stays blind.
+
+Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
+made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
+(temperature 0: the model would give the same reply). --fresh asks the model again.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -33,7 +38,7 @@ from answer_replay import retrieval_key, retrieve, without_answers  # noqa: E402
 
 from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answers.answering import answer_from, answer_question, sentence_candidates  # noqa: E402
-from assistant.answers.reader import MAX_JUDGED, Reader, distinct_candidates, load_reader  # noqa: E402
+from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, distinct_candidates, load_reader  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402
@@ -53,6 +58,7 @@ PAIRS = (
     "blind7_",
     "blind8_",
     "blind9_",
+    "blind10_",
 )
 GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 
@@ -64,9 +70,16 @@ def main() -> None:
     parser.add_argument("--cmrc-limit", type=int, default=0, help="cmrc2018-dev questions (0: none)")
     parser.add_argument("--near-miss", action="store_true", help="also the cmrc questions with answers cut")
     parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
+    parser.add_argument("--fresh", action="store_true", help="ask the model again rather than reuse its replies")
     args = parser.parse_args()
     reader = load_reader(Settings.from_env())
-    timings: list[float] = []
+    if reader is None:
+        sys.exit("The reader is off (ASSISTANT_READER=off): nothing to measure.")
+    key = hashlib.sha256(repr(Settings.from_env().reader).encode()).hexdigest()[:12]
+    remembered = RememberedReplies(reader.model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl")
+    if not args.fresh:
+        reader.model = remembered
+    timings = remembered.seconds
 
     prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
     if prefixes or args.latency:
@@ -76,15 +89,15 @@ def main() -> None:
             assistant = Assistant.build(work / "corpus", work / "index")
             idf = assistant._retriever.store.idf
             if args.latency:
+                reader.model = remembered.model  # timed: never from the file
                 print(json.dumps(_latency(assistant, reader, args.latency)), flush=True)
+                reader.model = remembered.model if args.fresh else remembered
             for prefix in prefixes:
                 if not (SEED / f"{prefix}questions.jsonl").exists():
                     continue
                 rows = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]
                 rows += [(r["question"], []) for r in read_jsonl(SEED / f"{prefix}unanswerable.jsonl")]
-                judged = [
-                    _judged(reader, q, golds, assistant.search(q), idf, args.judged, timings) for q, golds in rows
-                ]
+                judged = [_judged(reader, q, golds, assistant.search(q), idf, args.judged) for q, golds in rows]
                 print(
                     f"== {prefix or 'tuned_'}: {sum(bool(g) for _, g in rows)} answerable, "
                     f"{sum(not g for _, g in rows)} unanswerable",
@@ -104,17 +117,18 @@ def main() -> None:
         def idf(token: str) -> float:  # as KeywordIndex.idf
             return idf_from(frequencies.get(token, 0), size)
 
-        judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged, timings) for q, hits in asked]
+        judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged) for q, hits in asked]
         print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
         print(_curve(judged, idf), flush=True)
         if args.near_miss:
             cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
             cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
-            judged = [_judged(reader, q.question, [], hits, idf, args.judged, timings) for q, hits in cut]
+            judged = [_judged(reader, q.question, [], hits, idf, args.judged) for q, hits in cut]
             print(f"== cmrc2018-dev near misses, {len(judged)} questions (answering sentences cut)", flush=True)
             print(_curve(judged, idf), flush=True)
     if timings:
         print(
+            f"model replies: {remembered.reused} from the file, {len(timings)} asked; "
             f"judgement seconds: p50 {statistics.median(timings):.2f}, "
             f"p95 {sorted(timings)[int(0.95 * (len(timings) - 1))]:.2f}, n {len(timings)}"
         )
@@ -140,13 +154,39 @@ def _latency(assistant: Assistant, reader: Reader, n: int) -> dict:
     }
 
 
-def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int, timings: list):
-    candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)[:judged]
-    scores = []
-    for c in candidates:
+class RememberedReplies:
+    """The reader's model with its replies kept in a file, keyed by the whole request; `seconds` times the
+    requests that went to the model."""
+
+    def __init__(self, model: ChatModel, path: Path) -> None:
+        self.model, self.path = model, path
+        self.replies: dict[str, dict] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    self.replies[row["key"]] = row["reply"]
+        self.seconds: list[float] = []
+        self.reused = 0
+
+    def chat(self, request: dict, deadline: float | None = None) -> dict:
+        key = hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if key in self.replies:
+            self.reused += 1
+            return self.replies[key]
         started = time.perf_counter()
-        scores.append(reader.judge(question, hits[c.hit_index].text[c.start : c.end]))
-        timings.append(time.perf_counter() - started)
+        reply = self.model.chat(request, deadline)
+        self.seconds.append(time.perf_counter() - started)
+        self.replies[key] = reply
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps({"key": key, "reply": reply}, ensure_ascii=False) + "\n")
+        return reply
+
+
+def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int):
+    candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)[:judged]
+    scores = [reader.judge(question, hits[c.hit_index].text[c.start : c.end]) for c in candidates]
     return question, golds, hits, candidates, scores
 
 
