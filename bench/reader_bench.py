@@ -40,7 +40,7 @@ from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answers.answering import answer_from, answer_question, sentence_candidates  # noqa: E402
 from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, distinct_candidates, load_reader  # noqa: E402
 from assistant.results import Hit  # noqa: E402
-from assistant.settings import Settings, default_cache_dir  # noqa: E402
+from assistant.settings import READER_THRESHOLD, Settings, default_cache_dir  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402
 from assistant.store.keyword import idf_from  # noqa: E402
 
@@ -60,7 +60,7 @@ PAIRS = (
     "blind9_",
     "blind10_",
 )
-GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
+GRID = sorted({0.5, 0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98})
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from assistant.errors import ModelUnavailableError
 from assistant.model import reader_weights
 from assistant.model.llama import ModelBusyError, shared_chat_model
 from assistant.results import Hit
-from assistant.settings import ReaderSettings, Settings
+from assistant.settings import READER_THRESHOLD, ReaderSettings, Settings
 
 CARGO = "鄂州花湖国际机场累计开通货运航线111条,初步形成全球“八小时交通圈”。"
 PASSENGERS = "鄂州花湖机场今年开通客运航线12条,旅客吞吐量突破100万人次。"
@@ -80,15 +80,15 @@ def test_a_near_miss_the_rules_answer_is_refused_by_the_reader():
     question = "鄂州花湖机场累计开通了多少条国际客运航线?"
     hits = [_hit(f"鄂州花湖机场发展迅速。{CARGO}")]
     assert answer_question(question, hits, _flat_idf).found  # the rules quote the 货运 sentence
-    read = Reader(ScriptedModel(lambda s: 0.9 if "客运" in s else 0.3)).answer(question, hits, _flat_idf)
+    read = Reader(ScriptedModel(lambda s: 0.97 if "客运" in s else 0.3)).answer(question, hits, _flat_idf)
     assert not read.answer.found
 
 
 def test_the_direct_reply_is_the_extraction_only_when_it_is_verbatim():
     question = "鄂州花湖机场累计开通了多少条货运航线?"
-    verbatim = Reader(ScriptedModel(lambda s: 0.9, reply=lambda s: "111条"))
+    verbatim = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "111条"))
     assert verbatim.answer(question, [_hit()], _flat_idf).answer.direct == "111条"
-    invented = Reader(ScriptedModel(lambda s: 0.9, reply=lambda s: "一百一十一条"))
+    invented = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "一百一十一条"))
     answer = invented.answer(question, [_hit()], _flat_idf).answer
     assert answer.direct != "一百一十一条"  # not in the sentence: the rules' reply (or none) stands
     assert answer.text.count("**") <= 2
@@ -102,7 +102,7 @@ def test_a_busy_model_gives_the_rules_answer_marked_unchecked(tmp_path, hashing_
     answer = updates[-1].answer
     assert answer.found and answer.checked is False
     assert "未经模型核对" in updates[-1].note
-    assistant.reader = Reader(ScriptedModel(lambda s: 0.9))
+    assistant.reader = Reader(ScriptedModel(lambda s: 0.97))
     assert assistant.ask("鄂州花湖机场累计开通了多少条货运航线?").checked is True
     assert assistant.ask("鄂州花湖机场累计开通了多少条货运航线?", check=False).checked is None
 
@@ -169,8 +169,8 @@ def real_reader():
 
 @pytest.mark.slow
 def test_the_bundled_reader_accepts_the_stated_fact_and_refuses_the_near_miss(real_reader):
-    assert real_reader.judge("鄂州花湖机场累计开通了多少条货运航线?", CARGO) >= 0.7
-    assert real_reader.judge("鄂州花湖机场累计开通了多少条客运航线?", CARGO) < 0.7
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条货运航线?", CARGO) >= READER_THRESHOLD
+    assert real_reader.judge("鄂州花湖机场累计开通了多少条客运航线?", CARGO) < READER_THRESHOLD
 
 
 @pytest.mark.slow
@@ -219,7 +219,7 @@ class TopicEmbedder:
 
 def test_a_question_sharing_no_words_finds_its_sentence_by_meaning():
     question = "How many passenger routes has the airport opened?"
-    model = ScriptedModel(lambda s: 0.9 if "客运" in s else 0.1)
+    model = ScriptedModel(lambda s: 0.97 if "客运" in s else 0.1)
     without = Reader(model, max_judged=1).answer(question, [_hit()], _flat_idf)
     assert not without.answer.found  # the word scoring puts another sentence first
     read = Reader(model, max_judged=1).answer(question, [_hit()], _flat_idf, TopicEmbedder())
