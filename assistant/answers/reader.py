@@ -171,9 +171,9 @@ def distinct_candidates(candidates: list[Candidate], hits: list[Hit]) -> list[Ca
 
 
 # Judge the sentence, not the passage: with the whole passage the model says 是 to near misses about the same
-# subject (DESIGN-NOTES §7). The plain question separates answers from near misses better than one spelling out
-# what must match (year, place, deputy or head): on read seed pairs and cmrc questions outside the measured
-# sample it answered more correctly at equal refusals, its p(是) only sits higher (bench/seed/README.md, 2026-12-06).
+# subject (DESIGN-NOTES §7). The plain question, rather than one spelling out what must match (year, place, deputy
+# or head): on read sets it answered more correctly at equal refusals, on five unread pairs the two are even; its
+# p(是) sits higher, hence the high threshold (bench/seed/README.md, 2026-12-06).
 _JUDGE_SYSTEM = "你根据资料回答问题。"
 _JUDGE_USER = "资料：{sentence}\n问题：{question}\n资料中有这个问题的答案吗？只回答“是”或“否”。"
 _EXTRACT_SYSTEM = "你从资料中摘取答案。"
