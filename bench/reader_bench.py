@@ -14,7 +14,7 @@ Only aggregate figures are printed, so a blind pair stays blind.
 
 Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
 made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
-(temperature 0: the model would give the same reply). --fresh asks the model again.
+(temperature 0: the model would give the same reply). --fresh asks the model again and keeps its new replies.
 """
 
 from __future__ import annotations
@@ -72,13 +72,15 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
     parser.add_argument("--fresh", action="store_true", help="ask the model again rather than reuse its replies")
     args = parser.parse_args()
-    reader = load_reader(Settings.from_env())
+    settings = Settings.from_env()
+    reader = load_reader(settings)
     if reader is None:
         sys.exit("The reader is off (ASSISTANT_READER=off): nothing to measure.")
-    key = hashlib.sha256(repr(Settings.from_env().reader).encode()).hexdigest()[:12]
-    remembered = RememberedReplies(reader.model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl")
-    if not args.fresh:
-        reader.model = remembered
+    model = reader.model  # timed by --latency: never answered from the file
+    key = hashlib.sha256(repr(settings.reader).encode()).hexdigest()[:12]
+    reader.model = remembered = RememberedReplies(
+        model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl", reuse=not args.fresh
+    )
     timings = remembered.seconds
 
     prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
@@ -89,9 +91,7 @@ def main() -> None:
             assistant = Assistant.build(work / "corpus", work / "index")
             idf = assistant._retriever.store.idf
             if args.latency:
-                reader.model = remembered.model  # timed: never from the file
-                print(json.dumps(_latency(assistant, reader, args.latency)), flush=True)
-                reader.model = remembered.model if args.fresh else remembered
+                print(json.dumps(_latency(assistant, Reader(model, reader.threshold), args.latency)), flush=True)
             for prefix in prefixes:
                 if not (SEED / f"{prefix}questions.jsonl").exists():
                     continue
@@ -108,7 +108,6 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     if args.cmrc_limit:
-        settings = Settings.from_env()
         cache = default_cache_dir() / "bench" / f"cmrc-hits-{retrieval_key(settings.model)}.pkl"
         asked, frequencies, size = retrieve(cache, settings)
         sample = {q.id for q in evaluation.load_questions(CMRC / "questions.jsonl", args.cmrc_limit)}
@@ -156,12 +155,13 @@ def _latency(assistant: Assistant, reader: Reader, n: int) -> dict:
 
 class RememberedReplies:
     """The reader's model with its replies kept in a file, keyed by the whole request; `seconds` times the
-    requests that went to the model."""
+    requests that went to the model. Without `reuse` every request goes to the model, and its reply replaces the
+    kept one (a later line of the file wins)."""
 
-    def __init__(self, model: ChatModel, path: Path) -> None:
+    def __init__(self, model: ChatModel, path: Path, reuse: bool = True) -> None:
         self.model, self.path = model, path
         self.replies: dict[str, dict] = {}
-        if path.exists():
+        if reuse and path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     row = json.loads(line)
