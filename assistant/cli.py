@@ -12,9 +12,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .errors import AssistantError
+from .errors import AssistantError, SettingsError
 from .results import Hit, page_label
-from .settings import ENCODERS, Settings
+from .settings import ENCODERS, READER_THRESHOLD, READER_THRESHOLD_ENV, Settings, threshold_from
 from .text.intake import Intake, add_file, remove_file
 
 
@@ -144,6 +144,19 @@ def reader_options(command: argparse.ArgumentParser) -> None:
     reader.add_argument("--no-reader", action="store_true", help="answer without the reading model (faster)")
     reader.add_argument("--reader-model", default=None, help="a GGUF file to judge answers with (env ASSISTANT_READER)")
     reader.add_argument("--reader-url", default=None, help="an OpenAI-compatible endpoint to judge with instead")
+    command.add_argument(
+        "--reader-threshold",
+        type=_threshold,
+        default=None,
+        help=f"p(是) the reader needs to accept a sentence (default {READER_THRESHOLD}; {READER_THRESHOLD_ENV})",
+    )
+
+
+def _threshold(text: str) -> float:
+    try:
+        return threshold_from(text)
+    except SettingsError as error:  # argparse turns this into a usage error naming the flag
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -156,6 +169,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         reader = replace(reader, off=False, model=args.reader_model, base_url="")
     elif getattr(args, "reader_url", None):
         reader = replace(reader, off=False, base_url=args.reader_url)
+    if getattr(args, "reader_threshold", None) is not None:
+        reader = replace(reader, threshold=args.reader_threshold)
     return replace(settings, reader=reader)
 
 

@@ -16,6 +16,7 @@ READER_URL_ENV = "ASSISTANT_READER_URL"  # an OpenAI-compatible endpoint to judg
 READER_MODEL_ENV = "ASSISTANT_READER_MODEL"  # the endpoint's model name
 READER_KEY_ENV = "ASSISTANT_READER_API_KEY"
 READER_THRESHOLD = 0.92  # p(是) a sentence needs for the reader to accept it (bench/reader_bench.py sweeps it)
+READER_THRESHOLD_ENV = "ASSISTANT_READER_THRESHOLD"  # 0.92 suits the bundled model; another places p(是) otherwise
 STORE_ENV = "ASSISTANT_STORE"
 ENCODER_ENV = "ASSISTANT_ENCODER"
 # How the embedding model runs: "int8" is OpenVINO on a copy quantised from the float model (model/e5int8.py), the
@@ -34,6 +35,26 @@ def check_encoder(encoder: str) -> str:
             f"got {encoder!r})"
         )
     return encoder
+
+
+def check_threshold(threshold: float) -> float:
+    if not 0 < threshold < 1:
+        raise SettingsError(
+            f"阅读模型的阈值须在 0 和 1 之间 (--reader-threshold / {READER_THRESHOLD_ENV} must lie between 0 and 1, "
+            f"got {threshold!r})"
+        )
+    return threshold
+
+
+def threshold_from(text: str) -> float:
+    """A threshold typed by a user (flag or environment), with a clear error when it is not a number in (0, 1)."""
+    try:
+        return check_threshold(float(text))
+    except ValueError:
+        raise SettingsError(
+            f"阅读模型的阈值须是 0 和 1 之间的数 (--reader-threshold / {READER_THRESHOLD_ENV} must be a number, "
+            f"got {text!r})"
+        ) from None
 
 
 def default_cache_dir() -> Path:
@@ -65,6 +86,9 @@ class ReaderSettings:
     api_key: str | None = None
     threshold: float = READER_THRESHOLD
 
+    def __post_init__(self) -> None:
+        check_threshold(self.threshold)
+
     @classmethod
     def from_env(cls) -> ReaderSettings:
         chosen = os.environ.get(READER_ENV, "").strip()
@@ -73,6 +97,9 @@ class ReaderSettings:
             model=os.environ.get(READER_MODEL_ENV, "").strip() or (chosen if chosen.lower() != "off" else ""),
             base_url=os.environ.get(READER_URL_ENV, "").strip(),
             api_key=os.environ.get(READER_KEY_ENV) or None,
+            threshold=threshold_from(os.environ[READER_THRESHOLD_ENV])
+            if os.environ.get(READER_THRESHOLD_ENV)
+            else READER_THRESHOLD,
         )
 
     def __repr__(self) -> str:  # never print the key into logs

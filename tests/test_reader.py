@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, cli
 from assistant.answers.answering import answer_question
 from assistant.answers.reader import Reader, load_reader
-from assistant.errors import ModelUnavailableError
+from assistant.errors import ModelUnavailableError, SettingsError
 from assistant.model import reader_weights
 from assistant.model.llama import ModelBusyError, shared_chat_model
 from assistant.results import Hit
@@ -128,6 +128,22 @@ def test_reader_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("ASSISTANT_READER_MODEL", "qwen2.5:7b")
     reader = load_reader(Settings.from_env())
     assert reader.model.settings.base_url == "http://127.0.0.1:11434/v1"
+    assert reader.threshold == READER_THRESHOLD
+
+
+def test_the_threshold_can_be_set_for_another_model(monkeypatch, capsys):
+    monkeypatch.delenv("ASSISTANT_READER", raising=False)
+    monkeypatch.setenv("ASSISTANT_READER_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("ASSISTANT_READER_THRESHOLD", "0.7")
+    assert load_reader(Settings.from_env()).threshold == 0.7
+    args = cli._parser().parse_args(["ask", "--reader-threshold", "0.8", "问题"])
+    assert load_reader(cli.settings_from(args)).threshold == 0.8
+    monkeypatch.setenv("ASSISTANT_READER_THRESHOLD", "高")
+    with pytest.raises(SettingsError, match="ASSISTANT_READER_THRESHOLD must be a number"):
+        Settings.from_env()
+    with pytest.raises(SystemExit):
+        cli._parser().parse_args(["ask", "--reader-threshold", "1.5", "问题"])
+    assert "must lie between 0 and 1" in capsys.readouterr().err
 
 
 def test_a_missing_gguf_file_is_a_clear_error(tmp_path):
