@@ -68,6 +68,7 @@ def main() -> None:
             ("seed blind 8", "blind8_"),
             ("seed blind 9", "blind9_"),
             ("seed blind 10", "blind10_"),
+            ("seed blind 11", "blind11_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue

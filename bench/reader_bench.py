@@ -59,8 +59,9 @@ PAIRS = (
     "blind8_",
     "blind9_",
     "blind10_",
+    "blind11_",
 )
-GRID = sorted({0.5, 0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98})
+GRID = (0.5, 0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98)
 
 
 def main() -> None:
@@ -82,6 +83,7 @@ def main() -> None:
         model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl", reuse=not args.fresh
     )
     timings = remembered.seconds
+    grid = sorted({*GRID, reader.threshold})  # the product's threshold, or the one set for another model
 
     prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
     if prefixes or args.latency:
@@ -103,7 +105,7 @@ def main() -> None:
                     f"{sum(not g for _, g in rows)} unanswerable",
                     flush=True,
                 )
-                print(_curve(judged, idf), flush=True)
+                print(_curve(judged, idf, grid), flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -118,13 +120,13 @@ def main() -> None:
 
         judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged) for q, hits in asked]
         print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
-        print(_curve(judged, idf), flush=True)
+        print(_curve(judged, idf, grid), flush=True)
         if args.near_miss:
             cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
             cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
             judged = [_judged(reader, q.question, [], hits, idf, args.judged) for q, hits in cut]
             print(f"== cmrc2018-dev near misses, {len(judged)} questions (answering sentences cut)", flush=True)
-            print(_curve(judged, idf), flush=True)
+            print(_curve(judged, idf, grid), flush=True)
     if timings:
         print(
             f"model replies: {remembered.reused} from the file, {len(timings)} asked; "
@@ -190,13 +192,13 @@ def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], id
     return question, golds, hits, candidates, scores
 
 
-def _curve(judged: list, idf) -> str:
+def _curve(judged: list, idf, grid: list[float]) -> str:
     """Rules alone, then answered / correct / refused at each threshold of the reader: deciding alone (the
     product), and refusing also where the rules refuse (the measured alternative)."""
     lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}   {'with the rules':>14}"]
     rules = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
     lines.append(f"{'rules':>10} " + _shares([(golds, a) for (_, golds, *_), a in zip(judged, rules, strict=True)]))
-    for threshold in GRID:
+    for threshold in grid:
         alone, both = [], []
         for (question, golds, hits, candidates, scores), ruled in zip(judged, rules, strict=True):
             lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
