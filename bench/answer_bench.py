@@ -69,6 +69,7 @@ def main() -> None:
             ("seed blind 9", "blind9_"),
             ("seed blind 10", "blind10_"),
             ("seed blind 11", "blind11_"),
+            ("seed blind 12", "blind12_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue

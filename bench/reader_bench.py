@@ -60,6 +60,7 @@ PAIRS = (
     "blind9_",
     "blind10_",
     "blind11_",
+    "blind12_",
 )
 GRID = (0.5, 0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98)
 
