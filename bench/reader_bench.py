@@ -1,6 +1,6 @@
 """Reader benchmark: answers judged by the reading model against the rules alone, threshold by threshold.
 
-    python bench/reader_bench.py [--pairs blind7_,blind6_] [--judged 3] [--cmrc-limit 0] [--near-miss]
+    python bench/reader_bench.py [--pairs blind7_,blind6_] [--judged 3] [--cmrc-limit 0] [--near-miss] [--bold]
 
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
 question is searched on the seed corpus, the first --judged distinct candidate sentences
@@ -10,7 +10,8 @@ the rules alone (answered, correct, refused), then the reader's curve, and the m
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
-Only aggregate figures are printed, so a blind pair stays blind.
+With --bold, per pair: where the bold short reply of each accepted answer comes from (the reader's extraction, else
+the rules') and how often it holds a gold answer. Only aggregate figures are printed, so a blind pair stays blind.
 
 Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
 made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import shutil
 import statistics
@@ -37,7 +39,7 @@ sys.path.insert(0, str(REPO))
 from answer_replay import retrieval_key, retrieve, without_answers  # noqa: E402
 
 from assistant import Assistant, evaluation  # noqa: E402
-from assistant.answers.answering import answer_from, answer_question, sentence_candidates  # noqa: E402
+from assistant.answers.answering import answer_from, answer_question, sentence_candidates, sentence_of  # noqa: E402
 from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, distinct_candidates, load_reader  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import READER_THRESHOLD, Settings, default_cache_dir  # noqa: E402
@@ -73,6 +75,7 @@ def main() -> None:
     parser.add_argument("--near-miss", action="store_true", help="also the cmrc questions with answers cut")
     parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
     parser.add_argument("--fresh", action="store_true", help="ask the model again rather than reuse its replies")
+    parser.add_argument("--bold", action="store_true", help="also where the bold short reply comes from, and if right")
     args = parser.parse_args()
     settings = Settings.from_env()
     reader = load_reader(settings)
@@ -107,6 +110,8 @@ def main() -> None:
                     flush=True,
                 )
                 print(_curve(judged, idf, grid), flush=True)
+                if args.bold:
+                    print(_bold(reader, judged, idf), flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -208,6 +213,28 @@ def _curve(judged: list, idf, grid: list[float]) -> str:
             both.append((golds, answer if ruled.found else None))
         lines.append(f"{f'p>={threshold:.2f}':>10} " + _shares(alone) + "   " + _shares(both))
     return "\n".join(lines)
+
+
+def _bold(reader: Reader, judged: list, idf) -> str:
+    """The bold short reply of the answers the reader accepts (at its threshold): how often the reader's extraction,
+    the rules' (answers/extraction.py) and the one shown (answering.answer_from) give one and hold a gold answer."""
+    accepted, tallies = 0, {"the reader's": [0, 0], "the rules'": [0, 0], "shown": [0, 0]}
+    for question, golds, hits, candidates, scores in judged:
+        lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= reader.threshold), None)
+        if not golds or lead is None:
+            continue
+        accepted += 1
+        own = reader.short_reply(question, sentence_of(hits, lead), deadline=math.inf)
+        replies = (
+            own,
+            answer_from(question, hits, idf, lead, "").direct,
+            answer_from(question, hits, idf, lead, own).direct,
+        )
+        for reply, tally in zip(replies, tallies.values(), strict=True):
+            tally[0] += bool(reply)
+            tally[1] += bool(reply) and evaluation.holds_answer(reply, golds)
+    shares = ", ".join(f"{name} {n} ({right} right)" for name, (n, right) in tallies.items())
+    return f"bold replies of {accepted} accepted answers: {shares}"
 
 
 def _shares(answers: list) -> str:

@@ -94,6 +94,16 @@ def test_the_direct_reply_is_the_extraction_only_when_it_is_verbatim():
     assert answer.text.count("**") <= 2
 
 
+def test_the_rules_reply_stands_when_it_holds_the_readers_with_its_measure_word():
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    rules = answer_question(question, [_hit()], _flat_idf).direct
+    assert rules == "111条"
+    bare = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "111")).answer(question, [_hit()], _flat_idf).answer
+    assert bare.direct == "111条" and bare.text.startswith("**111条** [1]") and bare.text.count("**") == 2
+    other = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "八小时")).answer(question, [_hit()], _flat_idf).answer
+    assert other.direct == "八小时"  # they disagree: the model's reading wins
+
+
 def test_a_busy_model_gives_the_rules_answer_marked_unchecked(tmp_path, hashing_embedder, seed_corpus):
     assistant = Assistant.build(seed_corpus, tmp_path / "index", embedder=hashing_embedder)
     assistant.reader = Reader(ScriptedModel(lambda s: 0.9, busy=True))

@@ -78,14 +78,15 @@ def sentence_candidates(question: str, hits: list[Hit], idf: Callable[[str], flo
 
 def answer_from(question: str, hits: list[Hit], idf: Callable[[str], float], lead: Candidate, direct: str) -> Answer:
     """The answer quoting `lead` (a sentence the reader accepted), with `direct` as its short reply when given,
-    else the rules' one. When the lead is the rules' own, their runners-up are quoted too."""
+    else (or when theirs holds it) the rules' one. When the lead is the rules' own, their runners-up are quoted too."""
     asked, candidates = _ranked(question, hits, idf)
     traditional = is_traditional(question)
     if candidates and _lead_named(asked.frame, candidates) and _same(candidates[0], lead):
         answer = _answer(asked.frame, hits, candidates, traditional)
     else:
         answer = _answer(asked.frame, hits, [lead], traditional)
-    if direct:
+    # The rules' reply wins when it holds the reader's: the same value with its measure word (137名, not 137).
+    if direct and fold_for_matching(direct) not in fold_for_matching(answer.direct):
         text = answer.text.removeprefix(f"**{answer.direct}** [1]\n\n") if answer.direct else answer.text
         answer = replace(answer, text=f"**{direct}** [1]\n\n{text}", direct=direct)
     return answer

@@ -121,14 +121,14 @@ class Reader:
                 p_yes = self.judge(question, sentence, deadline)
                 judgements.append(Judgement(sentence, p_yes))
                 if p_yes >= self.threshold:
-                    direct = self._direct(question, sentence, deadline)
+                    direct = self.short_reply(question, sentence, deadline)
                     answer = answer_from(question, hits, idf, candidate, direct)
                     return ReadAnswer(answer, True, judgements)
         except AssistantError as error:  # busy or failing: the rules answer, marked as not checked
             return ReadAnswer(rules or answer_question(question, hits, idf), False, judgements, str(error))
         return ReadAnswer(refusal(hits, is_traditional(question)), True, judgements)
 
-    def _direct(self, question: str, sentence: str, deadline: float) -> str:
+    def short_reply(self, question: str, sentence: str, deadline: float) -> str:
         """The short reply extracted by the model, for questions a word or number answers (a reason or a method
         is the quoted sentence itself: extracting one would cost seconds and add nothing)."""
         kind = analyse(fold_for_matching(question).lower()).kind
