@@ -10,8 +10,9 @@ the rules alone (answered, correct, refused), then the reader's curve, and the m
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
-With --bold, per pair: where the bold short reply of each accepted answer comes from (the reader's extraction, else
-the rules') and how often it holds a gold answer. Only aggregate figures are printed, so a blind pair stays blind.
+With --bold, per pair: for the answers accepted at the reader's threshold, how often the reader's extraction, the
+rules' and the bold short reply shown give one, and how often it holds a gold answer. Only aggregate figures are
+printed, so a blind pair stays blind.
 
 Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
 made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
@@ -207,7 +208,7 @@ def _curve(judged: list, idf, grid: list[float]) -> str:
     for threshold in grid:
         alone, both = [], []
         for (question, golds, hits, candidates, scores), ruled in zip(judged, rules, strict=True):
-            lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
+            lead = _lead(candidates, scores, threshold)
             answer = answer_from(question, hits, idf, lead, "") if lead else None
             alone.append((golds, answer))
             both.append((golds, answer if ruled.found else None))
@@ -215,12 +216,17 @@ def _curve(judged: list, idf, grid: list[float]) -> str:
     return "\n".join(lines)
 
 
+def _lead(candidates: list, scores: list[float], threshold: float):
+    """The first candidate the reader accepts at `threshold`, as Reader.answer takes it; None: refused."""
+    return next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
+
+
 def _bold(reader: Reader, judged: list, idf) -> str:
     """The bold short reply of the answers the reader accepts (at its threshold): how often the reader's extraction,
     the rules' (answers/extraction.py) and the one shown (answering.answer_from) give one and hold a gold answer."""
     accepted, tallies = 0, {"the reader's": [0, 0], "the rules'": [0, 0], "shown": [0, 0]}
     for question, golds, hits, candidates, scores in judged:
-        lead = next((c for c, p in zip(candidates, scores, strict=True) if p >= reader.threshold), None)
+        lead = _lead(candidates, scores, reader.threshold)
         if not golds or lead is None:
             continue
         accepted += 1
