@@ -70,6 +70,7 @@ def main() -> None:
             ("seed blind 10", "blind10_"),
             ("seed blind 11", "blind11_"),
             ("seed blind 12", "blind12_"),
+            ("seed blind 13", "blind13_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
