@@ -5,8 +5,9 @@
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
 question is searched on the seed corpus, the first --judged distinct candidate sentences
 (answering.sentence_candidates) are all judged by the reader, and the answer at each threshold is worked out
-from those judgements (the lead is the first candidate whose p reaches it; none: refused). Printed per pair:
-the rules alone (answered, correct, refused), then the reader's curve, and the median time of one judgement.
+from those judgements as Reader.answer works it out (the lead is the first candidate whose p reaches it and, for a
+short answer, from which the model copies one; none: refused). Printed per pair: the rules alone (answered,
+correct, refused), then the reader's curve beside the curve on p(是) alone, and the median time of one judgement.
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
@@ -64,8 +65,9 @@ PAIRS = (
     "blind10_",
     "blind11_",
     "blind12_",
+    "blind13_",
 )
-GRID = (0.5, 0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98)
+GRID = (0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98)
 
 
 def main() -> None:
@@ -110,7 +112,7 @@ def main() -> None:
                     f"{sum(not g for _, g in rows)} unanswerable",
                     flush=True,
                 )
-                print(_curve(judged, idf, grid), flush=True)
+                print(_curve(reader, judged, idf, grid), flush=True)
                 if args.bold:
                     print(_bold(reader, judged, idf), flush=True)
         finally:
@@ -127,13 +129,13 @@ def main() -> None:
 
         judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged) for q, hits in asked]
         print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
-        print(_curve(judged, idf, grid), flush=True)
+        print(_curve(reader, judged, idf, grid), flush=True)
         if args.near_miss:
             cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
             cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
             judged = [_judged(reader, q.question, [], hits, idf, args.judged) for q, hits in cut]
             print(f"== cmrc2018-dev near misses, {len(judged)} questions (answering sentences cut)", flush=True)
-            print(_curve(judged, idf, grid), flush=True)
+            print(_curve(reader, judged, idf, grid), flush=True)
     if timings:
         print(
             f"model replies: {remembered.reused} from the file, {len(timings)} asked; "
@@ -199,26 +201,30 @@ def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], id
     return question, golds, hits, candidates, scores
 
 
-def _curve(judged: list, idf, grid: list[float]) -> str:
-    """Rules alone, then answered / correct / refused at each threshold of the reader: deciding alone (the
-    product), and refusing also where the rules refuse (the measured alternative)."""
-    lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}   {'with the rules':>14}"]
+def _curve(reader: Reader, judged: list, idf, grid: list[float]) -> str:
+    """Rules alone, then answered / correct / refused at each threshold of the reader: as the product decides
+    (a short answer also needs words the model copies from the sentence), and on p(是) alone (no second reading)."""
+    lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}   {'on p(是) alone':>14}"]
     rules = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
     lines.append(f"{'rules':>10} " + _shares([(golds, a) for (_, golds, *_), a in zip(judged, rules, strict=True)]))
     for threshold in grid:
-        alone, both = [], []
-        for (question, golds, hits, candidates, scores), ruled in zip(judged, rules, strict=True):
-            lead = _lead(candidates, scores, threshold)
-            answer = answer_from(question, hits, idf, lead, "") if lead else None
-            alone.append((golds, answer))
-            both.append((golds, answer if ruled.found else None))
-        lines.append(f"{f'p>={threshold:.2f}':>10} " + _shares(alone) + "   " + _shares(both))
+        read, judged_only = [], []
+        for question, golds, hits, candidates, scores in judged:
+            lead = _lead(Reader(reader.model, threshold), question, hits, candidates, scores)
+            read.append((golds, answer_from(question, hits, idf, *lead) if lead else None))
+            first = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
+            judged_only.append((golds, answer_from(question, hits, idf, first, "") if first else None))
+        lines.append(f"{f'p>={threshold:.2f}':>10} " + _shares(read) + "   " + _shares(judged_only))
     return "\n".join(lines)
 
 
-def _lead(candidates: list, scores: list[float], threshold: float):
-    """The first candidate the reader accepts at `threshold`, as Reader.answer takes it; None: refused."""
-    return next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
+def _lead(reader: Reader, question: str, hits: list[Hit], candidates: list, scores: list[float]):
+    """The first candidate `reader` accepts, as Reader.answer takes it, and its bold reply; None: refused."""
+    for candidate, p_yes in zip(candidates, scores, strict=True):
+        direct = reader.accepted_reply(question, sentence_of(hits, candidate), p_yes, math.inf)
+        if direct is not None:
+            return candidate, direct
+    return None
 
 
 def _bold(reader: Reader, judged: list, idf) -> str:
@@ -226,15 +232,15 @@ def _bold(reader: Reader, judged: list, idf) -> str:
     the rules' (answers/extraction.py) and the one shown (answering.answer_from) give one and hold a gold answer."""
     accepted, tallies = 0, {"the reader's": [0, 0], "the rules'": [0, 0], "shown": [0, 0]}
     for question, golds, hits, candidates, scores in judged:
-        lead = _lead(candidates, scores, reader.threshold)
+        lead = _lead(reader, question, hits, candidates, scores)
         if not golds or lead is None:
             continue
         accepted += 1
-        own = reader.short_reply(question, sentence_of(hits, lead), deadline=math.inf)
+        candidate, own = lead
         replies = (
             own,
-            answer_from(question, hits, idf, lead, "").direct,
-            answer_from(question, hits, idf, lead, own).direct,
+            answer_from(question, hits, idf, candidate, "").direct,
+            answer_from(question, hits, idf, candidate, own).direct,
         )
         for reply, tally in zip(replies, tallies.values(), strict=True):
             tally[0] += bool(reply)

@@ -37,18 +37,24 @@ def _logprobs(p_yes: float) -> dict:
     return {"content": [{"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}]}
 
 
+def _first_words(sentence: str) -> str:
+    return sentence[:4]  # verbatim and short: what a model that finds the answer copies
+
+
 class ScriptedModel:
     """Says 是 with the probability `p_yes(sentence)` gives, and extracts with `reply(sentence)`."""
 
-    def __init__(self, p_yes, reply=lambda sentence: "资料未提及", busy: bool = False) -> None:
+    def __init__(self, p_yes, reply=_first_words, busy: bool = False) -> None:
         self.p_yes, self.reply, self.busy = p_yes, reply, busy
         self.judged: list[str] = []
+        self.asked: list[str] = []
 
     def chat(self, request: dict, deadline: float | None = None) -> dict:
         if self.busy:
             raise ModelBusyError("busy")
         user = request["messages"][-1]["content"]
         sentence = user.split("\n")[0].removeprefix("资料：")
+        self.asked.append("judge" if request["max_tokens"] == 1 else "extract")
         if request["max_tokens"] == 1:
             self.judged.append(sentence)
             return {"choices": [{"message": {"content": "是"}, "logprobs": _logprobs(self.p_yes(sentence))}]}
@@ -87,11 +93,28 @@ def test_a_near_miss_the_rules_answer_is_refused_by_the_reader():
 def test_the_direct_reply_is_the_extraction_only_when_it_is_verbatim():
     question = "鄂州花湖机场累计开通了多少条货运航线?"
     verbatim = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "111条"))
-    assert verbatim.answer(question, [_hit()], _flat_idf).answer.direct == "111条"
-    invented = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s: "一百一十一条"))
-    answer = invented.answer(question, [_hit()], _flat_idf).answer
-    assert answer.direct != "一百一十一条"  # not in the sentence: the rules' reply (or none) stands
-    assert answer.text.count("**") <= 2
+    answer = verbatim.answer(question, [_hit()], _flat_idf).answer
+    assert answer.direct == "111条" and answer.text.count("**") == 2
+
+
+def test_a_sentence_the_model_finds_no_answer_in_is_not_accepted():
+    """A number, a date, a name: the model said 是, but asked to copy the answer it finds none (or invents one),
+    so the sentence is a near miss; the next candidate it can copy from leads instead."""
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    for reply in (lambda s: "资料未提及", lambda s: "一百一十一条"):
+        model = ScriptedModel(lambda s: 0.97, reply=reply)
+        read = Reader(model).answer(question, [_hit()], _flat_idf)
+        assert not read.answer.found and len(read.judgements) == 3  # every candidate judged, none accepted
+    only_passengers = ScriptedModel(lambda s: 0.97, reply=lambda s: "12条" if "客运" in s else "资料未提及")
+    answer = Reader(only_passengers).answer("鄂州花湖机场开通了多少条客运航线?", [_hit()], _flat_idf).answer
+    assert answer.found and answer.direct == "12条" and "客运航线12条" in answer.citations[0].sentence
+
+
+def test_a_reason_is_accepted_on_the_judgement_alone():
+    model = ScriptedModel(lambda s: 0.97 if "八小时" in s else 0.1, reply=lambda s: "资料未提及")
+    answer = Reader(model).answer("鄂州花湖机场为什么形成了八小时交通圈?", [_hit()], _flat_idf).answer
+    assert answer.found and answer.direct == "" and "八小时" in answer.citations[0].sentence
+    assert not any(m == "extract" for m in model.asked)  # the quoted sentence is the answer: nothing extracted
 
 
 def test_the_rules_reply_stands_when_it_holds_the_readers_with_its_measure_word():
