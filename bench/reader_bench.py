@@ -1,6 +1,7 @@
 """Reader benchmark: answers judged by the reading model against the rules alone, threshold by threshold.
 
     python bench/reader_bench.py [--pairs blind7_,blind6_] [--judged 3] [--cmrc-limit 0] [--near-miss] [--bold]
+        [--thresholds 0.9,0.92]
 
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
 question is searched on the seed corpus, the first --judged distinct candidate sentences
@@ -44,7 +45,7 @@ from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answers.answering import answer_from, answer_question, sentence_candidates, sentence_of  # noqa: E402
 from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, distinct_candidates, load_reader  # noqa: E402
 from assistant.results import Hit  # noqa: E402
-from assistant.settings import READER_THRESHOLD, Settings, default_cache_dir  # noqa: E402
+from assistant.settings import Settings, default_cache_dir  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402
 from assistant.store.keyword import idf_from  # noqa: E402
 
@@ -67,7 +68,7 @@ PAIRS = (
     "blind12_",
     "blind13_",
 )
-GRID = (0.7, 0.8, 0.85, 0.88, 0.9, READER_THRESHOLD, 0.94, 0.96, 0.98)
+GRID = (0.7, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98)
 
 
 def main() -> None:
@@ -79,6 +80,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
     parser.add_argument("--fresh", action="store_true", help="ask the model again rather than reuse its replies")
     parser.add_argument("--bold", action="store_true", help="also where the bold short reply comes from, and if right")
+    parser.add_argument("--thresholds", default="", help="comma-separated thresholds to print (default: a grid)")
     args = parser.parse_args()
     settings = Settings.from_env()
     reader = load_reader(settings)
@@ -90,7 +92,8 @@ def main() -> None:
         model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl", reuse=not args.fresh
     )
     timings = remembered.seconds
-    grid = sorted({*GRID, reader.threshold})  # the product's threshold, or the one set for another model
+    chosen = [float(t) for t in args.thresholds.split(",") if t]
+    grid = sorted(set(chosen) if chosen else {*GRID, reader.threshold})  # the product's, or one set for another model
 
     prefixes = [("" if p == "tuned" else p) for p in args.pairs.split(",") if p]
     if prefixes or args.latency:
