@@ -223,6 +223,19 @@ def test_the_bundled_reader_accepts_the_stated_fact_and_refuses_the_near_miss(re
 
 
 @pytest.mark.slow
+def test_the_bundled_reader_copies_no_answer_from_a_near_miss_it_says_yes_to(real_reader):
+    """From the seed corpus: the sentence gives the sales, not the channel asked for. The judgement alone would
+    accept it; asked to copy the answer, the model finds none, so it is not accepted."""
+    question = "章庄铺镇果农汪汝云的4万公斤柑橘是通过什么渠道4天卖完的?"
+    sentence = "“4万公斤柑橘,4天就卖完了,每公斤卖到1.4元!”"
+    p_yes = real_reader.judge(question, sentence)
+    assert p_yes >= READER_THRESHOLD
+    assert real_reader.accepted_reply(question, sentence, p_yes, math.inf) is None
+    stated = real_reader.accepted_reply("鄂州花湖机场累计开通了多少条货运航线?", CARGO, 0.99, math.inf)
+    assert stated is not None and "111" in stated
+
+
+@pytest.mark.slow
 def test_the_bundled_reader_answers_and_refuses_on_the_seed_corpus(real_reader, seed_assistant):
     seed_assistant.reader = real_reader
     answer = seed_assistant.ask("鄂州花湖機場累計開通了多少條貨運航線?")
