@@ -110,6 +110,14 @@ def test_a_sentence_the_model_finds_no_answer_in_is_not_accepted():
     assert answer.found and answer.direct == "12条" and "客运航线12条" in answer.citations[0].sentence
 
 
+def test_a_copy_of_most_of_the_sentence_accepts_it_without_making_it_the_bold_reply():
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    whole = Reader(ScriptedModel(lambda s: 0.97 if "货运" in s else 0.1, reply=lambda s: s))
+    answer = whole.answer(question, [_hit()], _flat_idf).answer
+    assert answer.found and "货运航线111条" in answer.citations[0].sentence
+    assert len(answer.direct) < len(CARGO) // 2  # not the copy: the rules' short reply, if any
+
+
 def test_a_reason_is_accepted_on_the_judgement_alone():
     model = ScriptedModel(lambda s: 0.97 if "八小时" in s else 0.1, reply=lambda s: "资料未提及")
     answer = Reader(model).answer("鄂州花湖机场为什么形成了八小时交通圈?", [_hit()], _flat_idf).answer

@@ -95,7 +95,7 @@ class Reader:
             "temperature": 0,
         }
         reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
-        if not reply or NOT_STATED in reply or len(reply) > len(sentence) // 2:
+        if not reply or NOT_STATED in reply:
             return ""
         return reply if fold_for_matching(reply) in fold_for_matching(sentence) else ""
 
@@ -141,6 +141,8 @@ class Reader:
         reply = self.extract(question, sentence, deadline)
         if not reply:
             return None
+        if len(reply) > len(sentence) // 2:  # the answer is most of the sentence: accepted, and no bold reply
+            return ""
         return to_traditional(reply) if is_traditional(question) else reply
 
 
