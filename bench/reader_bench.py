@@ -200,7 +200,7 @@ class RememberedReplies:
 
 def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int):
     candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)[:judged]
-    scores = [reader.judge(question, hits[c.hit_index].text[c.start : c.end]) for c in candidates]
+    scores = [reader.judge(question, sentence_of(hits, c)) for c in candidates]
     return question, golds, hits, candidates, scores
 
 
@@ -211,9 +211,9 @@ def _curve(reader: Reader, judged: list, idf, grid: list[float]) -> str:
     rules = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
     lines.append(f"{'rules':>10} " + _shares([(golds, a) for (_, golds, *_), a in zip(judged, rules, strict=True)]))
     for threshold in grid:
-        read, judged_only = [], []
+        at_threshold, read, judged_only = Reader(reader.model, threshold), [], []
         for question, golds, hits, candidates, scores in judged:
-            lead = _lead(Reader(reader.model, threshold), question, hits, candidates, scores)
+            lead = _lead(at_threshold, question, hits, candidates, scores)
             read.append((golds, answer_from(question, hits, idf, *lead) if lead else None))
             first = next((c for c, p in zip(candidates, scores, strict=True) if p >= threshold), None)
             judged_only.append((golds, answer_from(question, hits, idf, first, "") if first else None))
