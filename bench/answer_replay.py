@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from assistant import evaluation  # noqa: E402
 from assistant.answers.answering import answer_question  # noqa: E402
-from assistant.answers.question import analyse  # noqa: E402
+from assistant.answers.question import question_kind  # noqa: E402
 from assistant.core import shared_embedder  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
@@ -76,7 +76,7 @@ def retrieve(cache: Path, settings: Settings) -> tuple[list, dict[str, int], int
 
 def kind_of(question: str) -> str:
     """What the question asks for (number, date, person, ...), "none" without a question word."""
-    return analyse(fold_for_matching(question).lower()).kind or "none"
+    return question_kind(fold_for_matching(question).lower()) or "none"
 
 
 def without_answers(hit: Hit, answers: tuple[str, ...]) -> Hit:

@@ -12,9 +12,8 @@ correct, refused), then the reader's curve beside the curve on p(是) alone, and
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
-With --bold, per pair: for the answers accepted at the reader's threshold, how often the reader's extraction, the
-rules' and the bold short reply shown give one, and how often it holds a gold answer. Only aggregate figures are
-printed, so a blind pair stays blind.
+With --bold, per pair: for the answers accepted at the reader's threshold, how often a bold short reply is shown
+and how often it holds a gold answer. Only aggregate figures are printed, so a blind pair stays blind.
 
 Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
 made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
@@ -79,7 +78,7 @@ def main() -> None:
     parser.add_argument("--near-miss", action="store_true", help="also the cmrc questions with answers cut")
     parser.add_argument("--latency", type=int, default=0, help="time ask with the reader on N seed questions")
     parser.add_argument("--fresh", action="store_true", help="ask the model again rather than reuse its replies")
-    parser.add_argument("--bold", action="store_true", help="also where the bold short reply comes from, and if right")
+    parser.add_argument("--bold", action="store_true", help="also how often a bold short reply is shown, and if right")
     parser.add_argument("--thresholds", default="", help="comma-separated thresholds to print (default: a grid)")
     args = parser.parse_args()
     settings = Settings.from_env()
@@ -117,7 +116,7 @@ def main() -> None:
                 )
                 print(_curve(reader, judged, idf, grid), flush=True)
                 if args.bold:
-                    print(_bold(reader, judged, idf), flush=True)
+                    print(_bold(reader, judged), flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -230,26 +229,18 @@ def _lead(reader: Reader, question: str, hits: list[Hit], candidates: list, scor
     return None
 
 
-def _bold(reader: Reader, judged: list, idf) -> str:
-    """The bold short reply of the answers the reader accepts (at its threshold): how often the reader's extraction,
-    the rules' (answers/extraction.py) and the one shown (answering.answer_from) give one and hold a gold answer."""
-    accepted, tallies = 0, {"the reader's": [0, 0], "the rules'": [0, 0], "shown": [0, 0]}
+def _bold(reader: Reader, judged: list) -> str:
+    """The bold short reply of the answers the reader accepts (at its threshold): how often there is one (the
+    model's copy, with its measure word) and how often it holds a gold answer."""
+    accepted = shown = right = 0
     for question, golds, hits, candidates, scores in judged:
         lead = _lead(reader, question, hits, candidates, scores)
         if not golds or lead is None:
             continue
         accepted += 1
-        candidate, own = lead
-        replies = (
-            own,
-            answer_from(question, hits, idf, candidate, "").direct,
-            answer_from(question, hits, idf, candidate, own).direct,
-        )
-        for reply, tally in zip(replies, tallies.values(), strict=True):
-            tally[0] += bool(reply)
-            tally[1] += bool(reply) and evaluation.holds_answer(reply, golds)
-    shares = ", ".join(f"{name} {n} ({right} right)" for name, (n, right) in tallies.items())
-    return f"bold replies of {accepted} accepted answers: {shares}"
+        shown += bool(lead[1])
+        right += bool(lead[1]) and evaluation.holds_answer(lead[1], golds)
+    return f"bold replies of {accepted} accepted answers: {shown} ({right} right)"
 
 
 def _shares(answers: list) -> str:

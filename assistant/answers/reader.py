@@ -16,11 +16,13 @@ The model is anything that answers OpenAI chat-completion requests with logprobs
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+import jieba.posseg as pseg
 import numpy as np
 
 from ..errors import AssistantError
@@ -31,7 +33,7 @@ from ..settings import READER_THRESHOLD, Settings
 from ..text.normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
 from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
 from .llm import HttpChatModel
-from .question import analyse
+from .question import question_kind
 
 if TYPE_CHECKING:
     from ..model.embedding import Embedder
@@ -134,7 +136,7 @@ class Reader:
         "" for a reason or a method (the quoted sentence is the answer; extracting would cost seconds)."""
         if p_yes < self.threshold:
             return None
-        if analyse(fold_for_matching(question).lower()).kind not in SHORT_KINDS:
+        if question_kind(fold_for_matching(question).lower()) not in SHORT_KINDS:
             return ""
         # A second reading: asked to copy the answer, the model finds none in most near misses it said 是 to (on
         # eleven read pairs, 261 of 343 such sentences at p >= 0.7) and in few sentences stating it (27 of 399).
@@ -143,7 +145,31 @@ class Reader:
             return None
         if len(reply) > len(sentence) // 2:  # the answer is most of the sentence: accepted, and no bold reply
             return ""
+        reply = with_measure_word(reply, sentence)
         return to_traditional(reply) if is_traditional(question) else reply
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def with_measure_word(reply: str, sentence: str) -> str:
+    """A copied number with the measure word or unit that follows it in the sentence (111 -> 111条, 622 -> 622亿元,
+    7.5 -> 7.5%): the model often leaves it out, and a bare number does not say what it counts."""
+    at = sentence.find(reply)
+    if not reply[-1:].isdigit() or at < 0:
+        return reply
+    end = at + len(reply)
+    if sentence[end : end + 1] in ("%", "‰", "％"):
+        return reply + sentence[end]
+    unit = ""
+    for i, word in enumerate(pseg.cut(to_simplified(sentence[end : end + 8]), HMM=False)):
+        # jieba tags measure words q or m, but a one-character one right after the number often n (条, 项, 人)
+        if not _CJK.fullmatch(word.word) or not (
+            word.flag in ("q", "m") or (i == 0 and word.flag == "n" and len(word.word) == 1)
+        ):
+            break
+        unit += word.word
+    return reply + sentence[end : end + len(unit)]
 
 
 def by_meaning(question: str, hits: list[Hit], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
