@@ -319,7 +319,7 @@ def _eval(args: argparse.Namespace) -> int:
         asked = {
             "ask": evaluation.evaluate_answers(retriever, questions, unanswerable, on_question=bar.update, llm=llm)
         }
-        if reader is not None and llm is None:  # the rules alone, then the reader: side by side
+        if reader is not None and llm is None:  # unchecked, then the reader: side by side
             bar.total += len(questions) + len(unanswerable)
             asked["ask_reader"] = evaluation.evaluate_answers(
                 retriever, questions, unanswerable, on_question=bar.update, reader=reader

@@ -198,7 +198,7 @@ class AskReport:
     llm_model: str | None = None  # the language model asked; None for extractive answers
     llm_fallbacks: int | None = None  # answers where the endpoint failed and the extractive answer stood in
     reader: bool = False  # the reading model checked the quoted answers
-    reader_unchecked: int = 0  # answers the reader could not check in time (the rules' answer stood)
+    reader_unchecked: int = 0  # answers the reader could not check in time (the unchecked quote stood)
     ask_ms_p95: float = 0.0
 
     def to_dict(self) -> dict:

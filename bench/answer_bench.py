@@ -71,6 +71,7 @@ def main() -> None:
             ("seed blind 11", "blind11_"),
             ("seed blind 12", "blind12_"),
             ("seed blind 13", "blind13_"),
+            ("seed blind 14", "blind14_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue

@@ -1,13 +1,13 @@
 """The reader: a language model that decides which retrieved sentence states the asked fact.
 
-Word rules cannot tell a sentence that states the asked fact from a near miss about the same subject (客运 asked,
+Shared words cannot tell a sentence that states the asked fact from a near miss about the same subject (客运 asked,
 货运 given; the project named, its site not). The reader asks a small instruction-tuned model one yes/no question
 per candidate sentence and reads p(是) from the first token's log-probabilities. For a question a word or number
 answers, a sentence it says 是 to is read a second time: the model is asked to copy the answer from it, and a
 sentence it copies none from verbatim is not accepted. Candidates come best first from the fast sentence scoring
 (answering.sentence_candidates); the first one the reader accepts leads the answer, its copied words the short bold
-reply, and when none is accepted the answer is a refusal. When the model cannot be reached in time the rules'
-answer is given, marked as not checked: a slow model never turns into an error.
+reply, and when none is accepted the answer is a refusal. When the model cannot be reached in time the best-ranked
+sentences are quoted, marked as not checked: a slow model never turns into an error.
 
 The model is anything that answers OpenAI chat-completion requests with logprobs: the bundled GGUF run in-process
 (model/llama.py) or an OpenAI-compatible endpoint (llm.HttpChatModel).
@@ -108,10 +108,10 @@ class Reader:
         idf: Callable[[str], float],
         embedder: Embedder | None = None,
         budget_s: float = BUDGET_S,
-        rules: Answer | None = None,
+        unchecked: Answer | None = None,
     ) -> ReadAnswer:
-        """The answer whose lead sentence the reader accepted, or a refusal; the rules' answer (`rules` when the
-        caller has it already) if it is busy. With an `embedder`, sentences that share too few of the question's
+        """The answer whose lead sentence the reader accepted, or a refusal; the unchecked answer (`unchecked` when
+        the caller has it already) if it is busy. With an `embedder`, sentences that share too few of the question's
         words are ordered by meaning."""
         deadline = time.monotonic() + budget_s
         judgements: list[Judgement] = []
@@ -126,8 +126,8 @@ class Reader:
                 direct = self.accepted_reply(question, sentence, p_yes, deadline)
                 if direct is not None:
                     return ReadAnswer(answer_from(question, hits, idf, candidate, direct), True, judgements)
-        except AssistantError as error:  # busy or failing: the rules answer, marked as not checked
-            return ReadAnswer(rules or answer_question(question, hits, idf), False, judgements, str(error))
+        except AssistantError as error:  # busy or failing: the best-ranked sentences, marked as not checked
+            return ReadAnswer(unchecked or answer_question(question, hits, idf), False, judgements, str(error))
         return ReadAnswer(refusal(hits, is_traditional(question)), True, judgements)
 
     def accepted_reply(self, question: str, sentence: str, p_yes: float, deadline: float) -> str | None:

@@ -25,11 +25,11 @@ def answer_updates(
     llm: LLMSettings | None,
     reader: Reader | None = None,
 ) -> Iterator[AnswerUpdate]:
-    """Quoted (`llm` None): the rules' answer at once, then, with a reader, the answer it checked; generated:
+    """Quoted (`llm` None): the best-ranked sentences at once, then, with a reader, the answer it checked; generated:
     the model's growing text, with the quoted answer as the fallback."""
 
     def read(draft: Answer | None = None) -> ReadAnswer:
-        return reader.answer(question, list(hits), idf, embedder, rules=draft)
+        return reader.answer(question, list(hits), idf, embedder, unchecked=draft)
 
     def quoted() -> Answer:
         return answer_question(question, list(hits), idf) if reader is None else read().checked_answer()
@@ -41,7 +41,7 @@ def answer_updates(
         answer = quoted()
         yield AnswerUpdate(answer.text, answer, generated=False)
         return
-    # shown while the reader works: the rules' lead, marked as being checked
+    # shown while the reader works: the best-ranked sentences, marked as being checked
     draft = answer_question(question, list(hits), idf)
     checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
     yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
