@@ -231,7 +231,7 @@ def evaluate_answers(
         nonlocal fallbacks, unchecked
         update = _ask(retriever, question, k, llm, reader)
         unchecked += update.answer.checked is False
-        if not update.generated and update.note:  # the model was asked and failed; the note says why
+        if llm is not None and not update.generated and update.note:  # the LLM failed; the note says why
             if not fallbacks:
                 logger.warning("LLM fallback (counted in llm_fallbacks): %s", update.note)
             fallbacks += 1

@@ -32,7 +32,7 @@ def client(tmp_path_factory):
 def test_ask_endpoint_returns_answer_with_citations(client):
     answer = client.predict(AIRPORT, 5, None, api_name="/ask")
     assert answer["found"] is True
-    assert "111条" in answer["direct"]
+    assert "111条" in answer["citations"][0]["sentence"] and answer["checked"] is None  # no reader in this app
     assert answer["citations"][0]["hit"]["source"] == "hubei-daily-cadres-roundup.txt"
     assert "[1]" in answer["text"]
 
@@ -59,7 +59,7 @@ def test_endpoints_take_an_article_filter_numbered_from_zero(client):
     assert hits and {(h["source"], h["article"]) for h in hits} == {(roundup, 1)}
     assert all(h["passage_ids"] and h["passage_id"] in h["passage_ids"] for h in hits)
     answer = client.predict(AIRPORT, 5, [roundup], [[roundup, 0]], api_name="/ask")
-    assert "111条" in answer["direct"]
+    assert "111条" in answer["citations"][0]["sentence"]
     assert {(c["hit"]["source"], c["hit"]["article"]) for c in answer["citations"]} == {(roundup, 0)}
     with pytest.raises(AppError, match="articles"):
         client.predict(AIRPORT, 5, None, [[roundup, "第1篇"]], api_name="/search")

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ..model.embedding import Embedder
 
 CHECKING = "（正在用阅读模型核对…）"
+# Without the reader nothing tells a sentence stating the asked fact from one about the same subject: say so.
+UNREAD_NOTE = "阅读模型已关闭：以下是与问题用词最接近的原文，没有核对是否回答了这个问题。"
 
 
 def answer_updates(
@@ -39,7 +41,8 @@ def answer_updates(
         return
     if reader is None:
         answer = quoted()
-        yield AnswerUpdate(answer.text, answer, generated=False)
+        note = "" if not answer.found else to_traditional(UNREAD_NOTE) if is_traditional(question) else UNREAD_NOTE
+        yield AnswerUpdate(answer.text, answer, note=note, generated=False)
         return
     # shown while the reader works: the best-ranked sentences, marked as being checked
     draft = answer_question(question, list(hits), idf)
