@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from assistant.answers.answering import answer_from, answer_question, sentence_candidates, sentence_of
 from assistant.answers.evidence import evidence_terms, read_question
 from assistant.results import Hit
@@ -164,4 +162,3 @@ def test_sentences_tied_with_the_best_do_not_crowd_out_the_one_next_to_it():
     quotes = [c.sentence for c in answer.citations]
     # The next sentence joins the lead before a tie is quoted on its own; the room left takes one tie.
     assert quotes == ["图书馆的古籍藏书特点是宋元刻本多。古籍藏书保存完好,品相上乘。", "古籍藏书的特点之一是开放借阅。"]
-
