@@ -1,4 +1,4 @@
-"""Reader benchmark: answers judged by the reading model against the rules alone, threshold by threshold.
+"""Reader benchmark: answers judged by the reading model beside the unchecked quote, threshold by threshold.
 
     python bench/reader_bench.py [--pairs blind7_,blind6_] [--judged 3] [--cmrc-limit 0] [--near-miss] [--bold]
         [--thresholds 0.9,0.92]
@@ -7,13 +7,15 @@ For each seed pair in bench/seed/ (answerable questions with gold answers and un
 question is searched on the seed corpus, the first --judged distinct candidate sentences
 (answering.sentence_candidates) are all judged by the reader, and the answer at each threshold is worked out
 from those judgements as Reader.answer works it out (the lead is the first candidate whose p reaches it and, for a
-short answer, from which the model copies one; none: refused). Printed per pair: the rules alone (answered,
-correct, refused), then the reader's curve beside the curve on p(是) alone, and the median time of one judgement.
+short answer, from which the model copies one; none: refused). Printed per pair: the unchecked quote, as given
+with the reader off (answered, correct, refused), then the reader's curve beside the curve on p(是) alone, and
+the median time of one judgement.
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
-With --bold, per pair: for the answers accepted at the reader's threshold, how often a bold short reply is shown
-and how often it holds a gold answer. Only aggregate figures are printed, so a blind pair stays blind.
+With --bold, per pair (and for cmrc): for the answers accepted at the reader's threshold, how often a bold short
+reply is shown and how often it holds a gold answer. Only aggregate figures are printed, so a blind pair stays
+blind.
 
 Every reply of the model is kept in the cache folder (bench/reader-replies-*.jsonl, by reader settings): a request
 made before is answered from there, so a rerun after a change to the candidates judges only the new sentences
@@ -133,6 +135,8 @@ def main() -> None:
         judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged) for q, hits in asked]
         print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
         print(_curve(reader, judged, idf, grid), flush=True)
+        if args.bold:
+            print(_bold(reader, judged), flush=True)
         if args.near_miss:
             cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
             cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
@@ -205,11 +209,12 @@ def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], id
 
 
 def _curve(reader: Reader, judged: list, idf, grid: list[float]) -> str:
-    """Rules alone, then answered / correct / refused at each threshold of the reader: as the product decides
-    (a short answer also needs words the model copies from the sentence), and on p(是) alone (no second reading)."""
+    """The unchecked quote (reader off), then answered / correct / refused at each threshold of the reader: as the
+    product decides (a short answer also needs words the model copies from the sentence), and on p(是) alone."""
     lines = [f"{'':>10} {'answered':>9} {'correct':>8} {'refused':>8}   {'on p(是) alone':>14}"]
-    rules = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
-    lines.append(f"{'rules':>10} " + _shares([(golds, a) for (_, golds, *_), a in zip(judged, rules, strict=True)]))
+    unchecked = [answer_question(q, hits, idf) for q, _, hits, _, _ in judged]
+    shares = _shares([(golds, a) for (_, golds, *_), a in zip(judged, unchecked, strict=True)])
+    lines.append(f"{'unchecked':>10} {shares}")
     for threshold in grid:
         at_threshold, read, judged_only = Reader(reader.model, threshold), [], []
         for question, golds, hits, candidates, scores in judged:
