@@ -118,6 +118,20 @@ def test_a_copy_of_most_of_the_sentence_accepts_it_without_making_it_the_bold_re
     assert answer.direct == ""  # the copy is most of the sentence: the quote says it
 
 
+def test_a_copy_of_the_questions_own_words_accepts_the_sentence_without_a_bold_reply():
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    echo = Reader(ScriptedModel(lambda s: 0.97 if "货运" in s else 0.1, reply=lambda s: "货运航线"))
+    answer = echo.answer(question, [_hit()], _flat_idf).answer
+    assert answer.found and answer.direct == "" and "**" not in answer.text  # 货运航线 is what was asked about
+
+
+def test_a_number_copied_from_inside_a_longer_number_is_no_copy():
+    question = "鄂州花湖机场累计开通了多少条货运航线?"
+    for reply in ("11", "1", "0万"):  # in 111条 and 100万人次, but not as whole numbers
+        read = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s, r=reply: r)).answer(question, [_hit()], _flat_idf)
+        assert not read.answer.found, reply
+
+
 def test_a_reason_is_accepted_on_the_judgement_alone():
     model = ScriptedModel(lambda s: 0.97 if "八小时" in s else 0.1, reply=lambda s: "资料未提及")
     answer = Reader(model).answer("鄂州花湖机场为什么形成了八小时交通圈?", [_hit()], _flat_idf).answer

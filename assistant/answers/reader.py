@@ -99,7 +99,7 @@ class Reader:
         reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
         if not reply or NOT_STATED in reply:
             return ""
-        return reply if fold_for_matching(reply) in fold_for_matching(sentence) else ""
+        return reply if _copied(fold_for_matching(reply), fold_for_matching(sentence)) else ""
 
     def answer(
         self,
@@ -143,10 +143,17 @@ class Reader:
         reply = self.extract(question, sentence, deadline)
         if not reply:
             return None
-        if len(reply) > len(sentence) // 2:  # the answer is most of the sentence: accepted, and no bold reply
-            return ""
+        if len(reply) > len(sentence) // 2 or fold_for_matching(reply) in fold_for_matching(question):
+            return ""  # the copy is most of the sentence, or the question's own words: accepted, no bold reply
         reply = with_measure_word(reply, sentence)
         return to_traditional(reply) if is_traditional(question) else reply
+
+
+def _copied(folded_reply: str, folded_sentence: str) -> bool:
+    """Whether the reply is in the sentence verbatim, a number as a whole number (2 is not in 1992)."""
+    before = r"(?<![\d.])" if folded_reply[0].isdigit() else ""
+    after = r"(?!\.?\d)" if folded_reply[-1].isdigit() else ""
+    return re.search(before + re.escape(folded_reply) + after, folded_sentence) is not None
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
