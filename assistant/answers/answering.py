@@ -51,7 +51,7 @@ def answer_question(
     `idf` weighs the question's words: a rare word the passage lacks (客运 where it says 货运) counts more
     than a common one. `min_focus` is the refusal threshold (bench/answer_bench.py measures it).
     """
-    candidates = _ranked(question, hits, idf)
+    candidates = _ranked(read_question(question, idf), hits)
     if not candidates or candidates[0].focus < min_focus:
         return refusal(hits, is_traditional(question))
     return _answer(hits, candidates)
@@ -62,17 +62,16 @@ def sentence_candidates(question: str, hits: list[Hit], idf: Callable[[str], flo
 
     Unlike answer_question nothing is refused; sentences of passages lacking the question's numbers (years) come
     after the rest."""
-    kept = _ranked(question, hits, idf)
     asked = read_question(question, idf)
-    others = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked, strict=False)]
-    seen = {(c.hit_index, c.first) for c in kept}
-    return kept + sorted((c for c in others if (c.hit_index, c.first) not in seen), key=lambda c: -c.score)
+    lacking = {i for i, hit in enumerate(hits) if not _holds_numbers(hit, asked)}
+    scored = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked)]
+    return sorted(scored, key=lambda c: (c.hit_index in lacking, -c.score))
 
 
 def answer_from(question: str, hits: list[Hit], idf: Callable[[str], float], lead: Candidate, direct: str) -> Answer:
     """The answer quoting `lead` (a sentence the reader accepted) with `direct` as its short bold reply when given.
     When the lead is the best-ranked sentence, its close runners-up are quoted too."""
-    candidates = _ranked(question, hits, idf)
+    candidates = _ranked(read_question(question, idf), hits)
     answer = _answer(hits, candidates if candidates and _same(candidates[0], lead) else [lead])
     if not direct:
         return answer
@@ -87,10 +86,10 @@ def _same(a: Candidate, b: Candidate) -> bool:
     return (a.hit_index, a.start, a.end) == (b.hit_index, b.start, b.end)
 
 
-def _ranked(question: str, hits: list[Hit], idf: Callable[[str], float]) -> list[Candidate]:
-    asked = read_question(question, idf)
-    candidates = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked)]
-    return sorted(candidates, key=lambda c: -c.score)
+def _ranked(asked: Asked, hits: list[Hit]) -> list[Candidate]:
+    """The sentences of the passages that hold the question's numbers, best first."""
+    held = [c for i, hit in enumerate(hits) if _holds_numbers(hit, asked) for c in _score_sentences(i, hit, asked)]
+    return sorted(held, key=lambda c: -c.score)
 
 
 def _answer(hits: list[Hit], candidates: list[Candidate]) -> Answer:
@@ -109,16 +108,16 @@ def _lowered(text: str) -> str:
     return fold_for_matching(text).lower()
 
 
-def _holds_number(folded_text: str, number: str) -> bool:
-    """Whether the text holds the number whole: 18 is not held by 2018, 180 or 1.8."""
-    return re.search(rf"(?<!\d)(?<!\d\.){re.escape(number)}(?!\.?\d)", folded_text) is not None
+def _holds_numbers(hit: Hit, asked: Asked) -> bool:
+    """Whether the passage (or its headline) holds each number of the question whole: 18 is not held by 2018, 180
+    or 1.8."""
+    about = _lowered(hit.title + hit.text)
+    return all(re.search(rf"(?<!\d)(?<!\d\.){re.escape(n)}(?!\.?\d)", about) for n in asked.numbers)
 
 
-def _score_sentences(hit_index: int, hit: Hit, asked: Asked, strict: bool = True) -> list[Candidate]:
-    """Each sentence that could answer the question, with its share of the question's evidence.
-
-    A passage must hold the question's numbers (years), unless not `strict`; a sentence that is itself a question
-    is skipped.
+def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[Candidate]:
+    """Each sentence that could answer the question, with its share of the question's evidence; a sentence that is
+    itself a question is skipped.
 
     Words of the headline hold for every sentence of the article (the topic: 榅桲 in "榅桲的果实有什么特点"), so
     sentences are told apart by the question's other words, its focus (果实, 特点). A focus word found only in a
@@ -127,8 +126,6 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked, strict: bool = True
     """
     terms = asked.terms
     about = _lowered(hit.title + hit.text)
-    if strict and any(not _holds_number(about, n) for n in asked.numbers):
-        return []
     penalty = MISSING_NAME_FACTOR ** sum(name not in about for name in asked.names)
     title = _lowered(hit.title)
     topic = {t for t in terms if t in title}
