@@ -156,6 +156,7 @@ def test_a_number_copied_without_its_measure_word_gets_the_one_the_sentence_give
         ("30", "高度达到30米以上", "30米"),
         ("2025", "2025年11月23日通过验收", "2025年"),
         ("123", "编号123的车辆", "123"),  # 的 is no measure word
+        ("111", "编号1111次航班之后,开通航线111条", "111条"),  # the whole number, not the one inside 1111
         ("111条", "累计开通货运航线111条货运", "111条"),  # it has its own already
         ("黄铁明", "党委副书记黄铁明带队", "黄铁明"),
         ("25項", "部署六個方面25項具體任務", "25項"),

@@ -151,9 +151,13 @@ class Reader:
 
 def _copied(folded_reply: str, folded_sentence: str) -> bool:
     """Whether the reply is in the sentence verbatim, a number as a whole number (2 is not in 1992)."""
-    before = r"(?<![\d.])" if folded_reply[0].isdigit() else ""
-    after = r"(?!\.?\d)" if folded_reply[-1].isdigit() else ""
-    return re.search(before + re.escape(folded_reply) + after, folded_sentence) is not None
+    return _found(folded_reply, folded_sentence) is not None
+
+
+def _found(reply: str, sentence: str) -> re.Match[str] | None:
+    before = r"(?<![\d.])" if reply[0].isdigit() else ""
+    after = r"(?!\.?\d)" if reply[-1].isdigit() else ""
+    return re.search(before + re.escape(reply) + after, sentence)
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -162,10 +166,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 def with_measure_word(reply: str, sentence: str) -> str:
     """A copied number with the measure word or unit that follows it in the sentence (111 -> 111条, 622 -> 622亿元,
     7.5 -> 7.5%): the model often leaves it out, and a bare number does not say what it counts."""
-    at = sentence.find(reply)
-    if not reply[-1:].isdigit() or at < 0:
+    found = _found(reply, sentence) if reply[-1:].isdigit() else None
+    if found is None:
         return reply
-    end = at + len(reply)
+    end = found.end()
     if sentence[end : end + 1] in ("%", "‰", "％"):
         return reply + sentence[end]
     unit = ""
