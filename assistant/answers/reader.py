@@ -99,7 +99,7 @@ class Reader:
         reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
         if not reply or NOT_STATED in reply:
             return ""
-        return reply if _copied(fold_for_matching(reply), fold_for_matching(sentence)) else ""
+        return reply if _whole_match(fold_for_matching(reply), fold_for_matching(sentence)) else ""
 
     def answer(
         self,
@@ -136,25 +136,22 @@ class Reader:
         "" for a reason or a method (the quoted sentence is the answer; extracting would cost seconds)."""
         if p_yes < self.threshold:
             return None
-        if question_kind(fold_for_matching(question).lower()) not in SHORT_KINDS:
+        folded_question = fold_for_matching(question)
+        if question_kind(folded_question.lower()) not in SHORT_KINDS:
             return ""
         # A second reading: asked to copy the answer, the model finds none in most near misses it said 是 to (on
         # eleven read pairs, 261 of 343 such sentences at p >= 0.7) and in few sentences stating it (27 of 399).
         reply = self.extract(question, sentence, deadline)
         if not reply:
             return None
-        if len(reply) > len(sentence) // 2 or fold_for_matching(reply) in fold_for_matching(question):
+        if len(reply) > len(sentence) // 2 or fold_for_matching(reply) in folded_question:
             return ""  # the copy is most of the sentence, or the question's own words: accepted, no bold reply
         reply = with_measure_word(reply, sentence)
         return to_traditional(reply) if is_traditional(question) else reply
 
 
-def _copied(folded_reply: str, folded_sentence: str) -> bool:
-    """Whether the reply is in the sentence verbatim, a number as a whole number (2 is not in 1992)."""
-    return _found(folded_reply, folded_sentence) is not None
-
-
-def _found(reply: str, sentence: str) -> re.Match[str] | None:
+def _whole_match(reply: str, sentence: str) -> re.Match[str] | None:
+    """Where the reply is in the sentence verbatim, a number as a whole number (2 is not in 1992)."""
     before = r"(?<![\d.])" if reply[0].isdigit() else ""
     after = r"(?!\.?\d)" if reply[-1].isdigit() else ""
     return re.search(before + re.escape(reply) + after, sentence)
@@ -166,7 +163,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 def with_measure_word(reply: str, sentence: str) -> str:
     """A copied number with the measure word or unit that follows it in the sentence (111 -> 111条, 622 -> 622亿元,
     7.5 -> 7.5%): the model often leaves it out, and a bare number does not say what it counts."""
-    found = _found(reply, sentence) if reply[-1:].isdigit() else None
+    found = _whole_match(reply, sentence) if reply[-1:].isdigit() else None
     if found is None:
         return reply
     end = found.end()

@@ -39,15 +39,16 @@ def answer_updates(
     if llm is not None:
         yield from llm_answer(question, hits, embedder, llm, fallback=quoted)
         return
+    traditional = is_traditional(question)
     if reader is None:
         answer = quoted()
-        note = "" if not answer.found else to_traditional(UNREAD_NOTE) if is_traditional(question) else UNREAD_NOTE
-        yield AnswerUpdate(answer.text, answer, note=note, generated=False)
+        note = UNREAD_NOTE if answer.found else ""
+        yield AnswerUpdate(answer.text, answer, note=to_traditional(note) if traditional else note, generated=False)
         return
     # shown while the reader works: the best-ranked sentences, marked as being checked
     draft = answer_question(question, list(hits), idf)
-    checking = to_traditional(CHECKING) if is_traditional(question) else CHECKING
+    checking = to_traditional(CHECKING) if traditional else CHECKING
     yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
     checked = read(draft)
     answer = checked.checked_answer()
-    yield AnswerUpdate(answer.text, answer, note=checked_note(checked, is_traditional(question)), generated=False)
+    yield AnswerUpdate(answer.text, answer, note=checked_note(checked, traditional), generated=False)
