@@ -127,7 +127,7 @@ def test_a_copy_of_the_questions_own_words_accepts_the_sentence_without_a_bold_r
 
 def test_a_number_copied_from_inside_a_longer_number_is_no_copy():
     question = "鄂州花湖机场累计开通了多少条货运航线?"
-    for reply in ("11", "1", "0万"):  # in 111条 and 100万人次, but not as whole numbers
+    for reply in ("11", "1", "0万", "\u200b"):  # in 111条 and 100万人次 but not whole; an invisible character
         read = Reader(ScriptedModel(lambda s: 0.97, reply=lambda s, r=reply: r)).answer(question, [_hit()], _flat_idf)
         assert not read.answer.found, reply
 

@@ -97,9 +97,10 @@ class Reader:
             "temperature": 0,
         }
         reply = _content(self.model.chat(request, deadline)).strip().strip('。.，,：:"“”「」')
-        if not reply or NOT_STATED in reply:
+        folded = fold_for_matching(reply)  # empty when the reply is only invisible characters: no copy
+        if not folded or NOT_STATED in reply:
             return ""
-        return reply if _whole_match(fold_for_matching(reply), fold_for_matching(sentence)) else ""
+        return reply if _whole_match(folded, fold_for_matching(sentence)) else ""
 
     def answer(
         self,
