@@ -167,6 +167,11 @@ def test_real_int8_encoder_agrees_with_float_and_finds_the_article(tmp_path, flo
     folder = e5int8.int8_folder(tmp_path / "cache")
     assert int8_folder_problem(folder, float_dir) is None
     assert not (folder / "model.safetensors").exists()  # the OpenVINO files carry the weights
+    # The word table is looked up outside the graph: compiled, the graph holds no float copy of it (384 MB).
+    assert np.load(folder / e5int8.WORD_TABLE, mmap_mode="r").shape == (250037, e5int8.E5_DIMENSION)
+    runtime = int8._compiled.get_runtime_model().get_ordered_ops()
+    constants = [op.get_output_shape(0) for op in runtime if op.get_rt_info()["layerType"].astype(str) == "Const"]
+    assert constants and max(np.prod(shape) for shape in constants) < 10_000_000
     stamp = json.loads((folder / e5int8.INT8_STAMP).read_text(encoding="utf-8"))
     assert min(stamp["cosine_to_float"]) >= e5int8.MIN_COSINE and stamp["recipe"]["quantization"] == "static"
 

@@ -6,7 +6,13 @@ it is never committed and needs no network. Both steps are the libraries' own:
 
 1. `openvino.convert_model` traces the float BertModel, as sentence-transformers loads it;
 2. `nncf.quantize` (the transformer preset) quantises its matrix products to int8, weights and activations, with
-   the activation ranges measured on `data/calibration.txt`; embeddings, layer norms and softmax stay float.
+   the activation ranges measured on `data/calibration.txt`; layer norms and softmax stay float, and the word
+   embedding table is stored as int8 with a scale per row.
+
+The word embedding table (250,037 × 384) is then taken out of the graph into `word_embeddings_int8.npy` and its
+scales, and looked up here, with the same multiplication the graph does: OpenVINO's CPU plugin folds the int8 table
+and its scales into a float32 constant when it compiles the model (384 MB of the app's memory), while a table
+mapped from disk costs only the rows a text uses. The vectors are the same to the bit.
 
 OpenVINO runs the int8 products with AMX or AVX-512 VNNI kernels where the CPU has them, AVX2 ones elsewhere.
 Static ranges also make a text's vector independent of the other texts in its batch.
@@ -55,8 +61,10 @@ from .e5model import (
 INT8_MODEL_ID = f"{E5_MODEL_ID}+openvino-int8"
 INT8_FOLDER_NAME = f"{FOLDER_NAME}-openvino-int8"
 MODEL_XML = "openvino_model.xml"  # and openvino_model.bin beside it
+WORD_TABLE, WORD_SCALES = "word_embeddings_int8.npy", "word_embeddings_scale.npy"  # looked up outside the graph
+WORD_INPUT = "word_embeddings"  # the graph's input that takes their product in place of its Gather
 INT8_STAMP = "int8-build.json"  # written last: source, recipe, versions, every file's size and SHA-256, references
-_LAYOUT_VERSION = 1  # bump when the recipe or the folder layout changes, so old folders get rebuilt
+_LAYOUT_VERSION = 2  # bump when the recipe or the folder layout changes, so old folders get rebuilt
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.txt"
 MAX_TOKENS = 512  # the model's positions; longer texts are cut, as sentence-transformers does
 # Chinese queries and passages (simplified and traditional) on which the int8 model must agree with the float one.
@@ -90,6 +98,8 @@ class OpenVinoEmbedder:
         self.batch_size = batch_size
         self.tokenizer = load_tokenizer(folder)
         self._compiled = openvino.Core().compile_model(str(folder / MODEL_XML), "CPU", COMPILE_CONFIG)
+        self._table = np.load(folder / WORD_TABLE, mmap_mode="r")  # read from disk as texts need its rows
+        self._scales = np.load(folder / WORD_SCALES)
         self._input_names = [port.get_any_name() for port in self._compiled.inputs]
         self._requests = threading.local()
 
@@ -115,6 +125,8 @@ class OpenVinoEmbedder:
 
     def _forward(self, encodings: list[Any]) -> np.ndarray:
         inputs = _padded(encodings)
+        ids = inputs["input_ids"]
+        inputs[WORD_INPUT] = self._table[ids].astype(np.float32) * self._scales[ids]  # as the graph's Gather did
         request = getattr(self._requests, "request", None)
         if request is None:
             request = self._requests.request = self._compiled.create_infer_request()
@@ -229,6 +241,9 @@ def build_int8_folder(float_dir: Path, folder: Path) -> dict:
     quantized = nncf.quantize(
         converted, nncf.Dataset(samples), model_type=nncf.ModelType.TRANSFORMER, subset_size=len(samples)
     )
+    table, scales = word_table_taken_out(quantized)
+    np.save(folder / WORD_TABLE, table)
+    np.save(folder / WORD_SCALES, scales)
     openvino.save_model(quantized, str(folder / MODEL_XML), compress_to_fp16=False)
     reference = np.vstack(
         [
@@ -255,6 +270,39 @@ def build_int8_folder(float_dir: Path, folder: Path) -> dict:
         cosine_to_float=[round(c, 5) for c in cosines],
         reference_query=[round(float(x), 6) for x in vectors[0]],
         reference_passage=[round(float(x), 6) for x in vectors[len(CHECK_QUERIES)]],
+    )
+
+
+def word_table_taken_out(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The quantised word embedding table (int8) and its per-row scales, replaced in `model` by an input
+    (WORD_INPUT) that takes their product at the looked-up ids. nncf stores the table as Constant(int8) ->
+    Convert -> Multiply(scales) -> Gather."""
+    import openvino
+
+    for gather in model.get_ordered_ops():
+        if gather.get_type_name() != "Gather":
+            continue
+        scaled = gather.input(0).get_source_output().get_node()
+        if scaled.get_type_name() != "Multiply":
+            continue
+        converted, scales = (scaled.input(i).get_source_output().get_node() for i in (0, 1))
+        table = converted.input(0).get_source_output().get_node() if converted.get_type_name() == "Convert" else None
+        if table is None or table.get_type_name() != "Constant" or scales.get_type_name() != "Constant":
+            continue
+        data = table.get_data()
+        if data.dtype != np.int8 or data.shape[1:] != (E5_DIMENSION,):
+            continue
+        looked_up = openvino.opset13.parameter([-1, -1, E5_DIMENSION], openvino.Type.f32, name=WORD_INPUT)
+        looked_up.output(0).get_tensor().set_names({WORD_INPUT})
+        for target in list(gather.output(0).get_target_inputs()):
+            target.replace_source_output(looked_up.output(0))
+        model.add_parameters([looked_up])
+        model.validate_nodes_and_infer_types()
+        return data, scales.get_data()
+    raise ModelUnavailableError(
+        "int8 编码器：量化后的模型里找不到词向量表（nncf 版本变了？）。请使用 --encoder float。\n"
+        "The int8 encoder: no int8 word embedding table in the quantised model (another nncf version?). "
+        "Use --encoder float."
     )
 
 
