@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..results import Answer, Citation, Hit
 from ..text.chunking import sentence_spans
-from ..text.normalize import fold_for_matching, is_traditional, to_traditional
+from ..text.normalize import fold_for_matching, in_script, is_traditional
 from .evidence import Asked, read_question
 
 MAX_SENTENCES = 3
@@ -221,5 +221,5 @@ def refusal(hits: list[Hit], traditional: bool) -> Answer:
         if (hit.source, hit.title) not in seen:
             seen.add((hit.source, hit.title))
             related.append(hit)
-    text = to_traditional(NOT_FOUND) if traditional else NOT_FOUND
+    text = in_script(NOT_FOUND, traditional)
     return Answer(text=text, citations=[], found=False, related=related[:3])

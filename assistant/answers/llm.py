@@ -26,7 +26,7 @@ from ..model.llama import shared_chat_model
 from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import ReaderSettings
-from ..text.normalize import is_traditional, to_simplified, to_traditional
+from ..text.normalize import in_script, is_traditional
 from .verification import MARKER, Verification, verify_answer
 
 if TYPE_CHECKING:
@@ -342,8 +342,3 @@ def llm_answer(
 def visible_text(raw: str) -> str:
     """The reply without a reasoning model's <think> block (closed or still open)."""
     return _THINKING.sub("", raw).lstrip()
-
-
-def in_script(text: str, traditional: bool) -> str:
-    """The text in the question's script: models often answer a traditional question in simplified characters."""
-    return to_traditional(text) if traditional else to_simplified(text)

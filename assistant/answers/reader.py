@@ -30,7 +30,7 @@ from ..model.llama import shared_chat_model
 from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
-from ..text.normalize import fold_for_matching, is_traditional, to_simplified, to_traditional
+from ..text.normalize import fold_for_matching, in_script, is_traditional, to_simplified
 from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
 from .llm import HttpChatModel
 from .question import question_kind
@@ -148,7 +148,7 @@ class Reader:
         if len(reply) > len(sentence) // 2 or fold_for_matching(reply) in folded_question:
             return ""  # the copy is most of the sentence, or the question's own words: accepted, no bold reply
         reply = with_measure_word(reply, sentence)
-        return to_traditional(reply) if is_traditional(question) else reply
+        return in_script(reply, is_traditional(question))
 
 
 def _whole_match(reply: str, sentence: str) -> re.Match[str] | None:
@@ -196,7 +196,7 @@ def checked_note(read: ReadAnswer, traditional: bool) -> str:
     if read.checked:
         return ""
     note = UNCHECKED_NOTE.format(problem=read.problem.rstrip("。."))
-    return to_traditional(note) if traditional else note
+    return in_script(note, traditional)
 
 
 def distinct_candidates(candidates: list[Candidate], hits: list[Hit]) -> list[Candidate]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..results import Answer, Hit
-from ..text.normalize import is_traditional, to_traditional
+from ..text.normalize import in_script, is_traditional
 from .answering import answer_question
 from .llm import AnswerUpdate, LLMSettings, llm_answer
 from .reader import ReadAnswer, Reader, checked_note
@@ -43,11 +43,11 @@ def answer_updates(
     if reader is None:
         answer = quoted()
         note = UNREAD_NOTE if answer.found else ""
-        yield AnswerUpdate(answer.text, answer, note=to_traditional(note) if traditional else note, generated=False)
+        yield AnswerUpdate(answer.text, answer, note=in_script(note, traditional), generated=False)
         return
     # shown while the reader works: the best-ranked sentences, marked as being checked
     draft = answer_question(question, list(hits), idf)
-    checking = to_traditional(CHECKING) if traditional else CHECKING
+    checking = in_script(CHECKING, traditional)
     yield AnswerUpdate(f"{draft.text}\n\n{checking}", generated=False)
     checked = read(draft)
     answer = checked.checked_answer()

@@ -147,6 +147,11 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text)
 
 
+def in_script(text: str, traditional: bool) -> str:
+    """`text` in the question's script (traditional or simplified), whichever script it was written in."""
+    return to_traditional(text) if traditional else to_simplified(text)
+
+
 def fold_for_matching(text: str) -> str:
     """The form keyword and vector retrieval see, for passages and queries alike.
 
