@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answers.answering import answer_from, answer_question, sentence_candidates, sentence_of
-from assistant.answers.evidence import evidence_terms, read_question
+from assistant.answers.evidence import evidence_terms, read_question, whole_match
 from assistant.results import Hit
 
 
@@ -89,6 +89,13 @@ def test_a_number_of_the_question_must_be_in_the_passage_whole():
     hit = _hit("新滩镇承接24家优质汽车零部件供应商,2018年起打造专业供应园区。", title="车谷大走廊")
     assert not answer_question("新滩镇18家供应商的园区何时建成?", [hit], _flat_idf).found
     assert answer_question("新滩镇24家供应商的园区何时开始打造?", [hit], _flat_idf).found
+
+
+def test_a_number_is_found_only_where_it_stands_whole():
+    assert whole_match("18", "第18届") and whole_match("18", "No.18号") and whole_match("7.5", "增长7.5%")
+    assert not any(whole_match("18", t) for t in ("2018年", "180人", "1.8倍", "18.5亿"))
+    assert whole_match("2", "第二代产品1992年上市") is None
+    assert whole_match("湖州市", "浙江省湖州市吴兴区").group() == "湖州市"  # words need no boundary
 
 
 def test_the_reader_is_given_every_sentence_best_first_and_those_of_passages_lacking_the_year_last():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from ..results import Answer, Citation, Hit
 from ..text.chunking import sentence_spans
 from ..text.normalize import fold_for_matching, in_script, is_traditional
-from .evidence import Asked, read_question
+from .evidence import Asked, read_question, whole_match
 
 MAX_SENTENCES = 3
 MIN_FOCUS = 0.3  # share of the question's own evidence (beyond the article's topic) the best sentence must hold
@@ -114,7 +114,7 @@ def _holds_numbers(hit: Hit, asked: Asked) -> bool:
     if not asked.numbers:
         return True  # most questions name no number: no need to fold the passage
     about = _lowered(hit.title + hit.text)
-    return all(re.search(rf"(?<!\d)(?<!\d\.){re.escape(n)}(?!\.?\d)", about) for n in asked.numbers)
+    return all(whole_match(n, about) for n in asked.numbers)
 
 
 def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[Candidate]:

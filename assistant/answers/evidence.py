@@ -75,6 +75,13 @@ def _unglued(token: str, idf: Callable[[str], float]) -> str:
     return token
 
 
+def whole_match(words: str, text: str) -> re.Match[str] | None:
+    """Where `words` stand in `text` verbatim, a number as a whole number: 18 is not in 2018, 180 or 1.8."""
+    before = r"(?<!\d)(?<!\d\.)" if words[0].isdigit() else ""
+    after = r"(?!\.?\d)" if words[-1].isdigit() else ""
+    return re.search(before + re.escape(words) + after, text)
+
+
 def _entities(folded_question: str) -> tuple[list[str], list[str]]:
     """Numbers (years) and names (places, organisations, people) in the question; an answer must be about them.
 

@@ -32,6 +32,7 @@ from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
 from ..text.normalize import fold_for_matching, in_script, is_traditional, to_simplified
 from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
+from .evidence import whole_match
 from .llm import HttpChatModel
 from .question import question_kind
 
@@ -100,7 +101,7 @@ class Reader:
         folded = fold_for_matching(reply)  # empty when the reply is only invisible characters: no copy
         if not folded or NOT_STATED in reply:
             return ""
-        return reply if _whole_match(folded, fold_for_matching(sentence)) else ""
+        return reply if whole_match(folded, fold_for_matching(sentence)) else ""
 
     def answer(
         self,
@@ -151,20 +152,13 @@ class Reader:
         return in_script(reply, is_traditional(question))
 
 
-def _whole_match(reply: str, sentence: str) -> re.Match[str] | None:
-    """Where the reply is in the sentence verbatim, a number as a whole number (2 is not in 1992)."""
-    before = r"(?<![\d.])" if reply[0].isdigit() else ""
-    after = r"(?!\.?\d)" if reply[-1].isdigit() else ""
-    return re.search(before + re.escape(reply) + after, sentence)
-
-
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def with_measure_word(reply: str, sentence: str) -> str:
     """A copied number with the measure word or unit that follows it in the sentence (111 -> 111条, 622 -> 622亿元,
     7.5 -> 7.5%): the model often leaves it out, and a bare number does not say what it counts."""
-    found = _whole_match(reply, sentence) if reply[-1:].isdigit() else None
+    found = whole_match(reply, sentence) if reply[-1:].isdigit() else None
     if found is None:
         return reply
     end = found.end()
