@@ -4,12 +4,12 @@
         [--thresholds 0.9,0.92]
 
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
-question is searched on the seed corpus, the first --judged distinct candidate sentences
-(answering.sentence_candidates) are all judged by the reader, and the answer at each threshold is worked out
-from those judgements as Reader.answer works it out (the lead is the first candidate whose p reaches it and, for a
-short answer, from which the model copies one; none: refused). Printed per pair: the unchecked quote, as given
-with the reader off (answered, correct, refused), then the reader's curve beside the curve on p(是) alone, and
-the median time of one judgement.
+question is searched on the seed corpus, the first --judged candidate sentences, ordered as the product orders them
+(Reader.candidates: by the question's words and their meaning), are all judged by the reader, and the answer at
+each threshold is worked out from those judgements as Reader.answer works it out (the lead is the first candidate
+whose p reaches it and, for a short answer, from which the model copies one; none: refused). Printed per pair:
+the unchecked quote, as given with the reader off (answered, correct, refused), then the reader's curve beside the
+curve on p(是) alone, and the median time of one judgement.
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
@@ -43,8 +43,9 @@ sys.path.insert(0, str(REPO))
 from answer_replay import retrieval_key, retrieve, without_answers  # noqa: E402
 
 from assistant import Assistant, evaluation  # noqa: E402
-from assistant.answers.answering import answer_from, answer_question, sentence_candidates, sentence_of  # noqa: E402
-from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, distinct_candidates, load_reader  # noqa: E402
+from assistant.answers.answering import answer_from, answer_question, sentence_of  # noqa: E402
+from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, load_reader  # noqa: E402
+from assistant.model.embedding import Embedder, load_embedder  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402
@@ -94,6 +95,8 @@ def main() -> None:
         model, default_cache_dir() / "bench" / f"reader-replies-{key}.jsonl", reuse=not args.fresh
     )
     timings = remembered.seconds
+    reader.max_judged = args.judged
+    embedder = load_embedder(settings.model, encoder=settings.resolved_encoder)  # as the app orders candidates
     chosen = [float(t) for t in args.thresholds.split(",") if t]
     grid = sorted(set(chosen) if chosen else {*GRID, reader.threshold})  # the product's, or one set for another model
 
@@ -111,7 +114,7 @@ def main() -> None:
                     continue
                 rows = [(r["question"], r["answers"]) for r in read_jsonl(SEED / f"{prefix}questions.jsonl")]
                 rows += [(r["question"], []) for r in read_jsonl(SEED / f"{prefix}unanswerable.jsonl")]
-                judged = [_judged(reader, q, golds, assistant.search(q), idf, args.judged) for q, golds in rows]
+                judged = [_judged(reader, q, golds, assistant.search(q), idf, embedder) for q, golds in rows]
                 print(
                     f"== {prefix or 'tuned_'}: {sum(bool(g) for _, g in rows)} answerable, "
                     f"{sum(not g for _, g in rows)} unanswerable",
@@ -132,7 +135,7 @@ def main() -> None:
         def idf(token: str) -> float:  # as KeywordIndex.idf
             return idf_from(frequencies.get(token, 0), size)
 
-        judged = [_judged(reader, q.question, list(q.answers), hits, idf, args.judged) for q, hits in asked]
+        judged = [_judged(reader, q.question, list(q.answers), hits, idf, embedder) for q, hits in asked]
         print(f"== cmrc2018-dev, {len(judged)} questions (answer recall = correct)", flush=True)
         print(_curve(reader, judged, idf, grid), flush=True)
         if args.bold:
@@ -140,7 +143,7 @@ def main() -> None:
         if args.near_miss:
             cut = [(q, [without_answers(hit, q.answers) for hit in hits]) for q, hits in asked]
             cut = [(q, hits) for q, hits in cut if not any(evaluation.holds_answer(h.text, q.answers) for h in hits)]
-            judged = [_judged(reader, q.question, [], hits, idf, args.judged) for q, hits in cut]
+            judged = [_judged(reader, q.question, [], hits, idf, embedder) for q, hits in cut]
             print(f"== cmrc2018-dev near misses, {len(judged)} questions (answering sentences cut)", flush=True)
             print(_curve(reader, judged, idf, grid), flush=True)
     if timings:
@@ -202,8 +205,8 @@ class RememberedReplies:
         return reply
 
 
-def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, judged: int):
-    candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)[:judged]
+def _judged(reader: Reader, question: str, golds: list[str], hits: list[Hit], idf, embedder: Embedder):
+    candidates = reader.candidates(question, hits, idf, embedder)
     scores = [reader.judge(question, sentence_of(hits, c)) for c in candidates]
     return question, golds, hits, candidates, scores
 

@@ -40,6 +40,7 @@ class Candidate:
     folded: str
     score: float
     focus: float
+    lacks_numbers: bool  # its passage lacks a number of the question (a year): a reader judges it last
 
 
 def answer_question(
@@ -63,9 +64,8 @@ def sentence_candidates(question: str, hits: list[Hit], idf: Callable[[str], flo
     Unlike answer_question nothing is refused; sentences of passages lacking the question's numbers (years) come
     after the rest."""
     asked = read_question(question, idf)
-    lacking = {i for i, hit in enumerate(hits) if not _holds_numbers(hit, asked)}
     scored = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked)]
-    return sorted(scored, key=lambda c: (c.hit_index in lacking, -c.score))
+    return sorted(scored, key=lambda c: (c.lacks_numbers, -c.score))
 
 
 def answer_from(question: str, hits: list[Hit], idf: Callable[[str], float], lead: Candidate, direct: str) -> Answer:
@@ -88,7 +88,7 @@ def _same(a: Candidate, b: Candidate) -> bool:
 
 def _ranked(asked: Asked, hits: list[Hit]) -> list[Candidate]:
     """The sentences of the passages that hold the question's numbers, best first."""
-    held = [c for i, hit in enumerate(hits) if _holds_numbers(hit, asked) for c in _score_sentences(i, hit, asked)]
+    held = [c for i, hit in enumerate(hits) for c in _score_sentences(i, hit, asked) if not c.lacks_numbers]
     return sorted(held, key=lambda c: -c.score)
 
 
@@ -108,12 +108,9 @@ def _lowered(text: str) -> str:
     return fold_for_matching(text).lower()
 
 
-def _holds_numbers(hit: Hit, asked: Asked) -> bool:
-    """Whether the passage (or its headline) holds each number of the question whole: 18 is not held by 2018, 180
-    or 1.8."""
-    if not asked.numbers:
-        return True  # most questions name no number: no need to fold the passage
-    about = _lowered(hit.title + hit.text)
+def _holds_numbers(about: str, asked: Asked) -> bool:
+    """Whether the lowered passage and headline hold each number of the question whole: 18 is not held by 2018,
+    180 or 1.8."""
     return all(whole_match(n, about) for n in asked.numbers)
 
 
@@ -128,6 +125,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[Candidate]:
     """
     terms = asked.terms
     about = _lowered(hit.title + hit.text)
+    lacks_numbers = not _holds_numbers(about, asked)
     penalty = MISSING_NAME_FACTOR ** sum(name not in about for name in asked.names)
     title = _lowered(hit.title)
     topic = {t for t in terms if t in title}
@@ -157,7 +155,7 @@ def _score_sentences(hit_index: int, hit: Hit, asked: Asked) -> list[Candidate]:
         focus = (sum(w * credit(t) for t, w in focus_terms.items()) + topic_weight) / total_focus
         coverage = sum(w * (1.0 if t in topic else credit(t)) for t, w in terms.items()) / total_all
         score = penalty * (coverage + focus) / 2 + RANK_PRIOR / (hit_index + 1)
-        out.append(Candidate(hit_index, start, end, j, j, here, score, penalty * focus))
+        out.append(Candidate(hit_index, start, end, j, j, here, score, penalty * focus, lacks_numbers))
     return out
 
 
