@@ -72,6 +72,7 @@ def main() -> None:
             ("seed blind 12", "blind12_"),
             ("seed blind 13", "blind13_"),
             ("seed blind 14", "blind14_"),
+            ("seed blind 15", "blind15_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
