@@ -30,7 +30,7 @@ from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
 from ..text.normalize import fold_for_matching, in_script, is_traditional, to_simplified
-from .answering import Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
+from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
 from .evidence import whole_match
 from .llm import HttpChatModel
 from .question import question_kind
@@ -42,10 +42,7 @@ MAX_JUDGED = 3  # candidate sentences judged per question, best first
 BUDGET_S = 12.0  # a question's whole time with the reader, queueing included
 EXTRACT_TOKENS = 24
 SHORT_KINDS = ("number", "date", "person", "place", "thing")
-MEANING_POOL = 40  # the best sentences by words, ordered again with their meaning (0.12 s at p50 with int8)
-# A sentence's word score (0 to 1) plus this times its cosine to the question. On the twelve read pairs 2 to 4 gave
-# the same reader outcomes, +0.015 correct and +0.005 refused over words alone (bench/seed/README.md).
-MEANING_WEIGHT = 2.0
+MEANING_POOL = 40  # sentences embedded when the question's words find none well (0.12 s at p50 with int8)
 UNCHECKED_NOTE = "以下回答未经模型核对（{problem}）。"
 NOT_STATED = "资料未提及"
 
@@ -134,11 +131,13 @@ class Reader:
     def candidates(
         self, question: str, hits: list[Hit], idf: Callable[[str], float], embedder: Embedder | None = None
     ) -> list[Candidate]:
-        """The distinct sentences the reader judges, best first: by the question's words and, with an `embedder`,
-        by their meaning as well."""
+        """The distinct sentences the reader judges, best first: by the question's words or, with an `embedder`,
+        when those find no sentence well, by meaning."""
         candidates = distinct_candidates(sentence_candidates(question, hits, idf), hits)
-        if embedder is not None and candidates:
-            candidates = with_meaning(question, hits, candidates, embedder)
+        # Only then: blending meaning into every order answered a question or so more per news pair, and let more
+        # near misses through on cmrc2018-dev (bench/seed/README.md, 2026-12-06).
+        if embedder is not None and candidates and candidates[0].focus < MIN_FOCUS:
+            candidates = by_meaning(question, hits, candidates, embedder)
         return candidates[: self.max_judged]
 
     def accepted_reply(self, question: str, sentence: str, p_yes: float, deadline: float) -> str | None:
@@ -184,15 +183,13 @@ def with_measure_word(reply: str, sentence: str) -> str:
     return reply + sentence[end : end + len(unit)]
 
 
-def with_meaning(question: str, hits: list[Hit], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
-    """The best candidates ordered by word score plus MEANING_WEIGHT times their sentence's cosine to the question
-    (passages lacking the question's numbers still last): a paraphrase, or a question in English about a Chinese
-    article, shares too few words for the word scoring alone to find its sentence."""
+def by_meaning(question: str, hits: list[Hit], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
+    """The best candidates ordered by the cosine of their sentence to the question: a paraphrase, or a question in
+    English about a Chinese article, shares too few words for the word scoring to find its sentence."""
     shown = candidates[:MEANING_POOL]
     query = embedder.encode_queries([question])[0]
     closeness = embedder.encode_passages([sentence_of(hits, c) for c in shown]) @ query
-    blended = [c.score + MEANING_WEIGHT * float(cosine) for c, cosine in zip(shown, closeness, strict=True)]
-    order = sorted(range(len(shown)), key=lambda i: (shown[i].lacks_numbers, -blended[i]))
+    order = sorted(range(len(shown)), key=lambda i: -float(closeness[i]))
     return [shown[i] for i in order] + candidates[MEANING_POOL:]
 
 
