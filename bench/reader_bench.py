@@ -5,11 +5,11 @@
 
 For each seed pair in bench/seed/ (answerable questions with gold answers and unanswerable near misses) every
 question is searched on the seed corpus, the first --judged candidate sentences, ordered as the product orders them
-(Reader.candidates: by the question's words and their meaning), are all judged by the reader, and the answer at
-each threshold is worked out from those judgements as Reader.answer works it out (the lead is the first candidate
-whose p reaches it and, for a short answer, from which the model copies one; none: refused). Printed per pair:
-the unchecked quote, as given with the reader off (answered, correct, refused), then the reader's curve beside the
-curve on p(是) alone, and the median time of one judgement.
+(Reader.candidates: by the question's words, by meaning when those find no sentence well), are all judged by the
+reader, and the answer at each threshold is worked out from those judgements as Reader.answer works it out (the
+lead is the first candidate whose p reaches it and, for a short answer, from which the model copies one; none:
+refused). Printed per pair: the unchecked quote, as given with the reader off (answered, correct, refused), then
+the reader's curve beside the curve on p(是) alone, and the median time of one judgement.
 With --cmrc-limit N the same over the fixed sample of N cmrc2018-dev questions that `eval --limit N` takes (answer
 recall; hits cached by answer_replay.py) and, with --near-miss, over the same questions with every sentence holding
 a gold answer cut from their hits (refusals), as `answer_replay.py --near-miss` cuts them.
@@ -45,7 +45,8 @@ from answer_replay import retrieval_key, retrieve, without_answers  # noqa: E402
 from assistant import Assistant, evaluation  # noqa: E402
 from assistant.answers.answering import answer_from, answer_question, sentence_of  # noqa: E402
 from assistant.answers.reader import MAX_JUDGED, ChatModel, Reader, load_reader  # noqa: E402
-from assistant.model.embedding import Embedder, load_embedder  # noqa: E402
+from assistant.core import shared_embedder  # noqa: E402
+from assistant.model.embedding import Embedder  # noqa: E402
 from assistant.results import Hit  # noqa: E402
 from assistant.settings import Settings, default_cache_dir  # noqa: E402
 from assistant.store.folder import read_jsonl  # noqa: E402
@@ -97,7 +98,7 @@ def main() -> None:
     )
     timings = remembered.seconds
     reader.max_judged = args.judged
-    embedder = load_embedder(settings.model, encoder=settings.resolved_encoder)  # as the app orders candidates
+    embedder = shared_embedder(settings.model, settings.resolved_encoder)  # the one Assistant.build uses
     chosen = [float(t) for t in args.thresholds.split(",") if t]
     grid = sorted(set(chosen) if chosen else {*GRID, reader.threshold})  # the product's, or one set for another model
 

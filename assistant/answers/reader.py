@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jieba.posseg as pseg
+import numpy as np
 
 from ..errors import AssistantError
 from ..model.llama import shared_chat_model
@@ -184,12 +185,12 @@ def with_measure_word(reply: str, sentence: str) -> str:
 
 
 def by_meaning(question: str, hits: list[Hit], candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
-    """The best candidates ordered by the cosine of their sentence to the question: a paraphrase, or a question in
+    """The candidates ordered by the cosine of their sentence to the question: a paraphrase, or a question in
     English about a Chinese article, shares too few words for the word scoring to find its sentence."""
     shown = candidates[:MEANING_POOL]
     query = embedder.encode_queries([question])[0]
-    closeness = embedder.encode_passages([sentence_of(hits, c) for c in shown]) @ query
-    order = sorted(range(len(shown)), key=lambda i: -float(closeness[i]))
+    sentences = embedder.encode_passages([sentence_of(hits, c) for c in shown])
+    order = np.argsort(-(sentences @ query), kind="stable")
     return [shown[i] for i in order] + candidates[MEANING_POOL:]
 
 
