@@ -173,8 +173,10 @@ def with_measure_word(reply: str, sentence: str) -> str:
     end = found.end()
     if sentence[end : end + 1] in ("%", "‰", "％"):
         return reply + sentence[end]
+    # Converted character by character, so that the unit's length counts characters of the sentence as written.
+    simplified = "".join(to_simplified(c) for c in sentence[end : end + 8])
     unit = ""
-    for i, word in enumerate(pseg.cut(to_simplified(sentence[end : end + 8]), HMM=False)):
+    for i, word in enumerate(pseg.cut(simplified, HMM=False)):
         # jieba tags measure words q or m, but a one-character one right after the number often n (条, 项, 人)
         if not _CJK.fullmatch(word.word) or not (
             word.flag in ("q", "m") or (i == 0 and word.flag == "n" and len(word.word) == 1)
