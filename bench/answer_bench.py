@@ -73,6 +73,7 @@ def main() -> None:
             ("seed blind 13", "blind13_"),
             ("seed blind 14", "blind14_"),
             ("seed blind 15", "blind15_"),
+            ("seed blind 16", "blind16_"),
         ):
             if not (SEED / f"{prefix}questions.jsonl").exists():
                 continue
