@@ -30,7 +30,7 @@ from ..model.llama import shared_chat_model
 from ..model.reader_weights import local_model_path
 from ..results import Answer, Hit
 from ..settings import READER_THRESHOLD, Settings
-from ..text.normalize import fold_for_matching, in_script, is_traditional, to_simplified
+from ..text.normalize import fold_for_matching, in_script, is_traditional, simplified_char, to_simplified
 from .answering import MIN_FOCUS, Candidate, answer_from, answer_question, refusal, sentence_candidates, sentence_of
 from .evidence import whole_match
 from .llm import HttpChatModel
@@ -174,7 +174,7 @@ def with_measure_word(reply: str, sentence: str) -> str:
     if sentence[end : end + 1] in ("%", "‰", "％"):
         return reply + sentence[end]
     # Converted character by character, so that the unit's length counts characters of the sentence as written.
-    simplified = "".join(to_simplified(c) for c in sentence[end : end + 8])
+    simplified = "".join(map(simplified_char, sentence[end : end + 8]))
     unit = ""
     for i, word in enumerate(pseg.cut(simplified, HMM=False)):
         # jieba tags measure words q or m, but a one-character one right after the number often n (条, 项, 人)

@@ -175,8 +175,13 @@ def is_cjk(char: str) -> bool:
 
 
 @cache
+def simplified_char(char: str) -> str:
+    """One character in simplified script, converted alone: unlike a phrase, it keeps its place in the text."""
+    return _converter("t2s").convert(char)
+
+
 def _is_traditional_form(char: str) -> bool:
-    return _converter("t2s").convert(char) != char
+    return simplified_char(char) != char
 
 
 def is_traditional(text: str) -> bool:
@@ -240,7 +245,7 @@ def _odd_han(char: str, traditional: bool) -> bool:
     """A character that ordinary text in this script would not contain."""
     if traditional and not _encodable(char, "cp950"):
         return True  # not in Big5: a simplified-only or very rare form inside traditional text
-    folded = _converter("t2s").convert(char) if traditional else char
+    folded = simplified_char(char) if traditional else char
     return not _encodable(folded, "gb2312")  # outside the 6,763 characters of everyday use
 
 
